@@ -1,0 +1,150 @@
+// Package sqldb persists the chapterhouse domain on database/sql. All SQL of
+// the portal lives here.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	ch "chapterhouse"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is the portal's database.
+type DB struct {
+	sql *sql.DB
+	// Now is the clock every write uses, so tests control time.
+	Now func() time.Time
+}
+
+// Open opens (creating if needed) the SQLite database in dataDir. databaseURL,
+// when set, names the database instead; only sqlite: URLs are supported so far.
+func Open(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
+	path := filepath.Join(dataDir, "chapterhouse.db")
+	if databaseURL != "" {
+		p, ok := strings.CutPrefix(databaseURL, "sqlite:")
+		if !ok {
+			return nil, fmt.Errorf("unsupported database URL %q: use sqlite:PATH (PostgreSQL support is planned)", databaseURL)
+		}
+		path = strings.TrimPrefix(p, "//")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	// WAL lets readers run beside the one writer; immediate transactions take
+	// the write lock up front so two writers wait (busy_timeout) rather than
+	// deadlock on a lock upgrade.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+	sdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	sdb.SetMaxOpenConns(8)
+	sdb.SetMaxIdleConns(8)
+	sdb.SetConnMaxIdleTime(5 * time.Minute)
+	db := &DB{sql: sdb, Now: func() time.Time { return time.Now().UTC() }}
+	if err := sdb.PingContext(ctx); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Ping reports whether the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
+
+func (db *DB) now() time.Time { return db.Now().UTC() }
+
+// Migrate applies the embedded migrations not yet applied, each in its own
+// transaction, and returns how many it applied.
+func (db *DB) Migrate(ctx context.Context) (int, error) {
+	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version TEXT PRIMARY KEY, applied_at TIMESTAMP NOT NULL)`); err != nil {
+		return 0, err
+	}
+	names, err := fs.Glob(migrations, "migrations/sqlite/*.sql")
+	if err != nil {
+		return 0, err
+	}
+	slices.Sort(names)
+	applied := 0
+	for _, name := range names {
+		version := strings.TrimSuffix(filepath.Base(name), ".sql")
+		err := db.tx(ctx, func(tx *sql.Tx) error {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, version).Scan(&n); err != nil || n > 0 {
+				return err
+			}
+			body, err := migrations.ReadFile(name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("migration %s: %w", version, err)
+			}
+			applied++
+			_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)`, version, db.now())
+			return err
+		})
+		if err != nil {
+			return applied, err
+		}
+	}
+	return applied, nil
+}
+
+// tx runs f in a transaction, committing when f returns nil.
+func (db *DB) tx(ctx context.Context, f func(*sql.Tx) error) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// translate turns engine errors into domain errors: the one place that knows
+// SQLite's error codes.
+func translate(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ch.Errorf(ch.ENOTFOUND, "%s not found.", what)
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
+		return ch.Errorf(ch.ECONFLICT, "%s already exists.", what)
+	}
+	return err
+}
+
+// placeholders returns "$from, $from+1, …" for n values.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+	}
+	return b.String()
+}

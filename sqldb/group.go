@@ -1,0 +1,522 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	ch "chapterhouse"
+)
+
+const groupColumns = `g.id, g.slug, g.name, g.short_name, g.description, g.city, g.country, g.latitude, g.longitude,
+	g.time_zone, g.cadence, g.status, g.decline_reason, COALESCE(g.created_by, 0), g.created_at, g.updated_at`
+
+func scanGroup(row interface{ Scan(...any) error }) (*ch.Group, error) {
+	var g ch.Group
+	var lat, lon sql.NullFloat64
+	err := row.Scan(&g.ID, &g.Slug, &g.Name, &g.ShortName, &g.Description, &g.City, &g.Country, &lat, &lon,
+		&g.TimeZone, &g.Cadence, &g.Status, &g.DeclineReason, &g.CreatedBy, &g.CreatedAt, &g.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	if lat.Valid && lon.Valid {
+		g.Latitude, g.Longitude = &lat.Float64, &lon.Float64
+	}
+	return &g, nil
+}
+
+// GroupBySlug loads a group with its contacts, channels and coordinators.
+func (db *DB) GroupBySlug(ctx context.Context, slug string) (*ch.Group, error) {
+	g, err := scanGroup(db.sql.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.slug = $1`, slug))
+	if err != nil {
+		return nil, translate(err, "Group")
+	}
+	return g, db.loadGroupDetails(ctx, db.sql, g)
+}
+
+func (db *DB) loadGroupDetails(ctx context.Context, q querier, g *ch.Group) error {
+	rows, err := q.QueryContext(ctx, `SELECT kind, value FROM group_contacts WHERE group_id = $1 ORDER BY kind, position`, g.ID)
+	if err != nil {
+		return err
+	}
+	g.OrganiserEmails, g.URLs = nil, nil
+	for rows.Next() {
+		var kind, value string
+		if err := rows.Scan(&kind, &value); err != nil {
+			rows.Close()
+			return err
+		}
+		if kind == "email" {
+			g.OrganiserEmails = append(g.OrganiserEmails, value)
+		} else {
+			g.URLs = append(g.URLs, value)
+		}
+	}
+	rows.Close()
+	rows, err = q.QueryContext(ctx, `SELECT type, url FROM group_channels WHERE group_id = $1 ORDER BY position`, g.ID)
+	if err != nil {
+		return err
+	}
+	g.Channels = nil
+	for rows.Next() {
+		var c ch.Channel
+		if err := rows.Scan(&c.Type, &c.URL); err != nil {
+			rows.Close()
+			return err
+		}
+		g.Channels = append(g.Channels, c)
+	}
+	rows.Close()
+	rows, err = q.QueryContext(ctx, `SELECT email, name, employer FROM coordinators WHERE group_id = $1 ORDER BY position`, g.ID)
+	if err != nil {
+		return err
+	}
+	g.Coordinators = nil
+	for rows.Next() {
+		var c ch.Coordinator
+		if err := rows.Scan(&c.Email, &c.Name, &c.Employer); err != nil {
+			rows.Close()
+			return err
+		}
+		g.Coordinators = append(g.Coordinators, c)
+	}
+	rows.Close()
+	return q.QueryRowContext(ctx, `SELECT COALESCE(max(p.version), 0) FROM policy_agreements a JOIN policies p ON p.id = a.policy_id
+		WHERE a.group_id = $1`, g.ID).Scan(&g.PolicyVersion)
+}
+
+// CreateGroup records an application as pending, with the applicant's policy
+// agreement and the history entry, and queues notify's mails.
+func (db *DB) CreateGroup(ctx context.Context, app ch.Application, applicant *ch.User, notify ch.Notify) (*ch.Group, error) {
+	now := db.now()
+	var g *ch.Group
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		slug, err := uniqueSlug(ctx, tx, ch.Slugify(app.Name))
+		if err != nil {
+			return err
+		}
+		var id int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO groups (slug, name, short_name, description, city, country, latitude, longitude,
+			time_zone, cadence, status, sort_name, name_key, short_key, created_by, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`,
+			slug, app.Name, app.ShortName, app.Description, app.City, app.Country, app.Latitude, app.Longitude,
+			app.TimeZone, app.Cadence, ch.StatusPending, ch.SortName(app.Name), ch.NameKey(app.Name), ch.ShortKey(app.ShortName),
+			applicant.ID, now).Scan(&id)
+		if err != nil {
+			return translate(err, "Group")
+		}
+		if err := writeProfileLists(ctx, tx, id, app); err != nil {
+			return err
+		}
+		if app.PolicyAgreed {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO policy_agreements (group_id, policy_id, user_id, agreed_at)
+				SELECT $1, id, $2, $3 FROM policies WHERE kind = $4 ORDER BY version DESC LIMIT 1`, id, applicant.ID, now, ch.PolicySocialMedia); err != nil {
+				return err
+			}
+		}
+		if err := addEvent(ctx, tx, ch.GroupEvent{GroupID: id, At: now, ActorID: applicant.ID, Kind: ch.EventApplied, ToStatus: ch.StatusPending}); err != nil {
+			return err
+		}
+		g, err = scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.id = $1`, id))
+		if err != nil {
+			return err
+		}
+		if err := db.loadGroupDetails(ctx, tx, g); err != nil {
+			return err
+		}
+		return enqueueAll(ctx, tx, now, notify, g)
+	})
+	return g, err
+}
+
+func uniqueSlug(ctx context.Context, tx *sql.Tx, base string) (string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT slug FROM groups WHERE slug = $1 OR slug LIKE $2`, base, base+"-%")
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	taken := map[string]bool{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return "", err
+		}
+		taken[s] = true
+	}
+	slug := base
+	for i := 2; taken[slug]; i++ {
+		slug = fmt.Sprintf("%s-%d", base, i)
+	}
+	return slug, rows.Err()
+}
+
+func writeProfileLists(ctx context.Context, tx *sql.Tx, id int64, app ch.Application) error {
+	for _, table := range []string{"group_contacts", "group_channels", "coordinators"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE group_id = $1`, id); err != nil {
+			return err
+		}
+	}
+	for i, e := range app.OrganiserEmails {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO group_contacts (group_id, kind, position, value) VALUES ($1, 'email', $2, $3)`, id, i, e); err != nil {
+			return err
+		}
+	}
+	for i, u := range app.URLs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO group_contacts (group_id, kind, position, value) VALUES ($1, 'url', $2, $3)`, id, i, u); err != nil {
+			return err
+		}
+	}
+	for i, c := range app.Channels {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO group_channels (group_id, position, type, url) VALUES ($1, $2, $3, $4)`, id, i, c.Type, c.URL); err != nil {
+			return err
+		}
+	}
+	for i, c := range app.Coordinators {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO coordinators (group_id, email, name, employer, position) VALUES ($1, $2, $3, $4, $5)`,
+			id, c.Email, c.Name, c.Employer, i); err != nil {
+			return translate(err, "Coordinator")
+		}
+	}
+	return nil
+}
+
+func addEvent(ctx context.Context, q querier, e ch.GroupEvent) error {
+	actor := sql.NullInt64{Int64: e.ActorID, Valid: e.ActorID != 0}
+	_, err := q.ExecContext(ctx, `INSERT INTO group_events (group_id, at, actor_id, kind, from_status, to_status, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.GroupID, e.At, actor, e.Kind, e.FromStatus, e.ToStatus, e.Detail)
+	return err
+}
+
+func enqueueAll(ctx context.Context, tx *sql.Tx, now time.Time, notify ch.Notify, g *ch.Group) error {
+	if notify == nil {
+		return nil
+	}
+	for _, m := range notify(g) {
+		if err := enqueue(ctx, tx, now, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UpdateGroup saves an edited profile. Coordinator changes are written to
+// the history; a declined application goes back to review.
+func (db *DB) UpdateGroup(ctx context.Context, slug string, app ch.Application, by *ch.User, notify ch.Notify) (*ch.Group, error) {
+	now := db.now()
+	var g *ch.Group
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		old, err := scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.slug = $1`, slug))
+		if err != nil {
+			return translate(err, "Group")
+		}
+		if err := db.loadGroupDetails(ctx, tx, old); err != nil {
+			return err
+		}
+		status := ch.Resubmit(old.Status)
+		_, err = tx.ExecContext(ctx, `UPDATE groups SET name = $1, short_name = $2, description = $3, city = $4, country = $5,
+			latitude = $6, longitude = $7, time_zone = $8, cadence = $9, status = $10, sort_name = $11, name_key = $12,
+			short_key = $13, updated_at = $14 WHERE id = $15`,
+			app.Name, app.ShortName, app.Description, app.City, app.Country, app.Latitude, app.Longitude, app.TimeZone,
+			app.Cadence, status, ch.SortName(app.Name), ch.NameKey(app.Name), ch.ShortKey(app.ShortName), now, old.ID)
+		if err != nil {
+			return err
+		}
+		if err := writeProfileLists(ctx, tx, old.ID, app); err != nil {
+			return err
+		}
+		events := []ch.GroupEvent{{Kind: ch.EventEdited, Detail: "Profile updated"}}
+		if status != old.Status {
+			events = append(events, ch.GroupEvent{Kind: ch.EventResubmitted, FromStatus: old.Status, ToStatus: status})
+		}
+		events = append(events, ch.CoordinatorChanges(old.Coordinators, app.Coordinators)...)
+		for _, e := range events {
+			e.GroupID, e.At, e.ActorID = old.ID, now, by.ID
+			if err := addEvent(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		g, err = scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.id = $1`, old.ID))
+		if err != nil {
+			return err
+		}
+		if err := db.loadGroupDetails(ctx, tx, g); err != nil {
+			return err
+		}
+		return enqueueAll(ctx, tx, now, notify, g)
+	})
+	return g, err
+}
+
+// ReviewGroup applies a community manager's decision on an application.
+func (db *DB) ReviewGroup(ctx context.Context, slug string, d ch.Decision, reason string, by *ch.User, notify ch.Notify) (*ch.Group, error) {
+	now := db.now()
+	reason = strings.TrimSpace(reason)
+	var g *ch.Group
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		g, err = scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.slug = $1`, slug))
+		if err != nil {
+			return translate(err, "Group")
+		}
+		next, err := ch.Review(g.Status, d, reason)
+		if err != nil {
+			return err
+		}
+		declineReason := ""
+		kind := ch.EventAccepted
+		if next == ch.StatusDeclined {
+			declineReason, kind = reason, ch.EventDeclined
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE groups SET status = $1, decline_reason = $2, updated_at = $3 WHERE id = $4`,
+			next, declineReason, now, g.ID); err != nil {
+			return err
+		}
+		if err := addEvent(ctx, tx, ch.GroupEvent{GroupID: g.ID, At: now, ActorID: by.ID, Kind: kind, FromStatus: g.Status, ToStatus: next, Detail: reason}); err != nil {
+			return err
+		}
+		g.Status, g.DeclineReason, g.UpdatedAt = next, declineReason, now
+		if err := db.loadGroupDetails(ctx, tx, g); err != nil {
+			return err
+		}
+		return enqueueAll(ctx, tx, now, notify, g)
+	})
+	return g, err
+}
+
+// GroupEvents returns a group's history, oldest first.
+func (db *DB) GroupEvents(ctx context.Context, groupID int64) ([]ch.GroupEvent, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT e.id, e.group_id, e.at, COALESCE(e.actor_id, 0), COALESCE(u.name, ''), e.kind,
+		e.from_status, e.to_status, e.detail FROM group_events e LEFT JOIN users u ON u.id = e.actor_id
+		WHERE e.group_id = $1 ORDER BY e.at, e.id`, groupID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ch.GroupEvent
+	for rows.Next() {
+		var e ch.GroupEvent
+		if err := rows.Scan(&e.ID, &e.GroupID, &e.At, &e.ActorID, &e.ActorName, &e.Kind, &e.FromStatus, &e.ToStatus, &e.Detail); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// IsOrganizer reports whether the user coordinates the group. Only a
+// verified address counts: otherwise anyone could sign up with an organizer's
+// address and take the group over.
+func (db *DB) IsOrganizer(ctx context.Context, groupID int64, u *ch.User) (bool, error) {
+	if !u.Verified() {
+		return false, nil
+	}
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM coordinators WHERE group_id = $1 AND email = $2`, groupID, u.Email).Scan(&n)
+	return n > 0, err
+}
+
+// GroupsOf returns the groups a person coordinates, in every status.
+func (db *DB) GroupsOf(ctx context.Context, u *ch.User) ([]*ch.Group, error) {
+	if !u.Verified() {
+		return nil, nil
+	}
+	return db.queryGroups(ctx, `SELECT `+groupColumns+` FROM groups g JOIN coordinators c ON c.group_id = g.id
+		WHERE c.email = $1 ORDER BY g.sort_name, g.id`, u.Email)
+}
+
+func (db *DB) queryGroups(ctx context.Context, query string, args ...any) ([]*ch.Group, error) {
+	rows, err := db.sql.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*ch.Group
+	for rows.Next() {
+		g, err := scanGroup(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// NamedGroups returns what the similarity check compares a new name against.
+func (db *DB) NamedGroups(ctx context.Context) ([]ch.NamedGroup, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT slug, name, short_name, name_key, short_key FROM groups WHERE status <> $1`, ch.StatusDeclined)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ch.NamedGroup
+	for rows.Next() {
+		var n ch.NamedGroup
+		if err := rows.Scan(&n.Slug, &n.Name, &n.ShortName, &n.NameKey, &n.ShortKey); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// Sort orders for ListGroups.
+const (
+	SortName   = "name"
+	SortNewest = "newest"
+)
+
+// GroupFilter selects a page of the directory.
+type GroupFilter struct {
+	Query    string
+	Country  string
+	Statuses []ch.Status // empty means every public status
+	Sort     string
+	Cursor   string
+	Limit    int
+}
+
+// GroupPage is one page of the directory.
+type GroupPage struct {
+	Groups     []*ch.Group
+	Total      int
+	NextCursor string
+}
+
+type cursor struct {
+	Key string `json:"k"`
+	ID  int64  `json:"i"`
+}
+
+// ListGroups returns a page of groups. Pages are keyed by the last row seen
+// rather than an offset, so page 500 costs what page 1 does.
+func (db *DB) ListGroups(ctx context.Context, f GroupFilter) (GroupPage, error) {
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 20
+	}
+	statuses := f.Statuses
+	if len(statuses) == 0 {
+		statuses = ch.PublicStatuses
+	}
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	var in []string
+	for _, s := range statuses {
+		in = append(in, arg(s))
+	}
+	where = append(where, "g.status IN ("+strings.Join(in, ", ")+")")
+	if f.Country != "" {
+		where = append(where, "g.country = "+arg(strings.ToUpper(f.Country)))
+	}
+	if m := ftsQuery(f.Query); m != "" {
+		where = append(where, "g.id IN (SELECT rowid FROM groups_fts WHERE groups_fts MATCH "+arg(m)+")")
+	}
+	var page GroupPage
+	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM groups g WHERE `+strings.Join(where, " AND "), args...).Scan(&page.Total); err != nil {
+		return page, err
+	}
+	order := "g.sort_name, g.id"
+	if f.Sort == SortNewest {
+		order = "g.created_at DESC, g.id DESC"
+	}
+	if f.Cursor != "" {
+		c, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return page, err
+		}
+		if f.Sort == SortNewest {
+			t, err := time.Parse(time.RFC3339Nano, c.Key)
+			if err != nil {
+				return page, badCursor()
+			}
+			where = append(where, fmt.Sprintf("(g.created_at < %s OR (g.created_at = %[1]s AND g.id < %s))", arg(t), arg(c.ID)))
+		} else {
+			where = append(where, fmt.Sprintf("(g.sort_name > %s OR (g.sort_name = %[1]s AND g.id > %s))", arg(c.Key), arg(c.ID)))
+		}
+	}
+	groups, err := db.queryGroups(ctx, `SELECT `+groupColumns+` FROM groups g WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY `+order+` LIMIT `+arg(f.Limit+1), args...)
+	if err != nil {
+		return page, err
+	}
+	if len(groups) > f.Limit {
+		groups = groups[:f.Limit]
+		last := groups[len(groups)-1]
+		c := cursor{Key: ch.SortName(last.Name), ID: last.ID}
+		if f.Sort == SortNewest {
+			c.Key = last.CreatedAt.UTC().Format(time.RFC3339Nano)
+		}
+		b, _ := json.Marshal(c)
+		page.NextCursor = base64.RawURLEncoding.EncodeToString(b)
+	}
+	page.Groups = groups
+	return page, nil
+}
+
+func badCursor() error {
+	return &ch.Error{Code: ch.EINVALID, Message: "The page cursor is not valid; start from the first page.", Fields: map[string]string{"cursor": "Use a next_cursor value from a previous answer."}}
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || json.Unmarshal(b, &c) != nil {
+		return c, badCursor()
+	}
+	return c, nil
+}
+
+// ftsQuery turns what a person typed into an FTS5 query: every word must
+// match, as a prefix, and FTS syntax characters are taken literally.
+func ftsQuery(q string) string {
+	var terms []string
+	for _, w := range strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }) {
+		terms = append(terms, `"`+w+`"*`)
+		if len(terms) == 8 {
+			break
+		}
+	}
+	return strings.Join(terms, " ")
+}
+
+// ChangeStatus moves a group to another status, within the rules of
+// ch.Transition, and records why.
+func (db *DB) ChangeStatus(ctx context.Context, slug string, to ch.Status, reason string, by *ch.User, notify ch.Notify) (*ch.Group, error) {
+	now := db.now()
+	reason = strings.TrimSpace(reason)
+	var g *ch.Group
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		g, err = scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.slug = $1`, slug))
+		if err != nil {
+			return translate(err, "Group")
+		}
+		if err := ch.Transition(g.Status, to, reason); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE groups SET status = $1, updated_at = $2 WHERE id = $3`, to, now, g.ID); err != nil {
+			return err
+		}
+		var actor int64
+		if by != nil {
+			actor = by.ID
+		}
+		if err := addEvent(ctx, tx, ch.GroupEvent{GroupID: g.ID, At: now, ActorID: actor, Kind: ch.EventStatusChanged, FromStatus: g.Status, ToStatus: to, Detail: reason}); err != nil {
+			return err
+		}
+		g.Status, g.UpdatedAt = to, now
+		if err := db.loadGroupDetails(ctx, tx, g); err != nil {
+			return err
+		}
+		return enqueueAll(ctx, tx, now, notify, g)
+	})
+	return g, err
+}

@@ -1,0 +1,421 @@
+package sqldb
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"time"
+
+	ch "chapterhouse"
+)
+
+// NewToken returns a random secret and the hash under which it is stored:
+// the database never holds a usable session, reset or API token.
+func NewToken(prefix string) (token, hash string) {
+	b := make([]byte, 32)
+	rand.Read(b)
+	token = prefix + base64.RawURLEncoding.EncodeToString(b)
+	return token, HashToken(token)
+}
+
+// HashToken is the stored form of a token.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+const userColumns = `id, email, name, verified_at, created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (*ch.User, error) {
+	var u ch.User
+	var verified sql.NullTime
+	if err := row.Scan(&u.ID, &u.Email, &u.Name, &verified, &u.CreatedAt); err != nil {
+		return nil, err
+	}
+	if verified.Valid {
+		u.VerifiedAt = &verified.Time
+	}
+	return &u, nil
+}
+
+func (db *DB) loadRoles(ctx context.Context, q querier, u *ch.User) error {
+	rows, err := q.QueryContext(ctx, `SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role`, u.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	u.Roles = nil
+	for rows.Next() {
+		var r ch.Role
+		if err := rows.Scan(&r); err != nil {
+			return err
+		}
+		u.Roles = append(u.Roles, r)
+	}
+	return rows.Err()
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// CreateUser adds an account. by is who granted the roles (0 for the command line).
+func (db *DB) CreateUser(ctx context.Context, email, name, passwordHash string, verified bool, by int64, roles ...ch.Role) (*ch.User, error) {
+	now := db.now()
+	var verifiedAt *time.Time
+	if verified {
+		verifiedAt = &now
+	}
+	var id int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (email, name, password_hash, verified_at, created_at)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, ch.NormalizeEmail(email), name, passwordHash, verifiedAt, now).Scan(&id)
+		if err != nil {
+			return translate(err, "An account with this email")
+		}
+		for _, r := range roles {
+			if err := setRole(ctx, tx, id, r, true, by, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.UserByID(ctx, id)
+}
+
+// UserByID loads an account with its roles.
+func (db *DB) UserByID(ctx context.Context, id int64) (*ch.User, error) {
+	u, err := scanUser(db.sql.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	if err != nil {
+		return nil, translate(err, "Account")
+	}
+	return u, db.loadRoles(ctx, db.sql, u)
+}
+
+// UserByEmail loads an account and its password hash.
+func (db *DB) UserByEmail(ctx context.Context, email string) (*ch.User, string, error) {
+	row := db.sql.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE email = $1`, ch.NormalizeEmail(email))
+	var u ch.User
+	var verified sql.NullTime
+	var hash string
+	if err := row.Scan(&u.ID, &u.Email, &u.Name, &verified, &u.CreatedAt, &hash); err != nil {
+		return nil, "", translate(err, "Account")
+	}
+	if verified.Valid {
+		u.VerifiedAt = &verified.Time
+	}
+	return &u, hash, db.loadRoles(ctx, db.sql, &u)
+}
+
+// PasswordHash returns the stored hash of a user's password.
+func (db *DB) PasswordHash(ctx context.Context, userID int64) (string, error) {
+	var hash string
+	err := db.sql.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = $1`, userID).Scan(&hash)
+	return hash, translate(err, "Account")
+}
+
+// SetPassword replaces a password and ends every session of the account, so
+// a reset locks out whoever knew the old one.
+func (db *DB) SetPassword(ctx context.Context, userID int64, hash string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
+		return err
+	})
+}
+
+// SetName changes how a person is shown.
+func (db *DB) SetName(ctx context.Context, userID int64, name string) error {
+	_, err := db.sql.ExecContext(ctx, `UPDATE users SET name = $1 WHERE id = $2`, name, userID)
+	return err
+}
+
+// MarkVerified records that the user proved they own their address.
+func (db *DB) MarkVerified(ctx context.Context, userID int64) error {
+	_, err := db.sql.ExecContext(ctx, `UPDATE users SET verified_at = COALESCE(verified_at, $1) WHERE id = $2`, db.now(), userID)
+	return err
+}
+
+// ChangeEmail moves an account to a new, verified address. Coordinator rows
+// follow the person so that they stay organizer of their groups.
+func (db *DB) ChangeEmail(ctx context.Context, userID int64, newEmail string) error {
+	newEmail = ch.NormalizeEmail(newEmail)
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var old string
+		if err := tx.QueryRowContext(ctx, `SELECT email FROM users WHERE id = $1`, userID).Scan(&old); err != nil {
+			return translate(err, "Account")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET email = $1, verified_at = $2 WHERE id = $3`, newEmail, db.now(), userID); err != nil {
+			return translate(err, "An account with this email")
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE coordinators SET email = $1 WHERE email = $2
+			AND group_id NOT IN (SELECT group_id FROM coordinators WHERE email = $1)`, newEmail, old)
+		return err
+	})
+}
+
+// ListUsers returns accounts whose name or email contains q (all when q is
+// empty), people with roles first.
+func (db *DB) ListUsers(ctx context.Context, q string, limit int) ([]*ch.User, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+userColumns+` FROM users
+		WHERE $1 = '' OR instr(lower(email), lower($1)) > 0 OR instr(lower(name), lower($1)) > 0
+		ORDER BY (SELECT count(*) FROM user_roles r WHERE r.user_id = users.id) DESC, name LIMIT $2`, q, limit)
+	if err != nil {
+		return nil, err
+	}
+	var users []*ch.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		users = append(users, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		if err := db.loadRoles(ctx, db.sql, u); err != nil {
+			return nil, err
+		}
+	}
+	return users, nil
+}
+
+// SetRole grants or removes a program role and logs the change. Granting a
+// role already held, or removing one not held, changes and logs nothing.
+func (db *DB) SetRole(ctx context.Context, userID int64, role ch.Role, grant bool, by int64) error {
+	return db.tx(ctx, func(tx *sql.Tx) error { return setRole(ctx, tx, userID, role, grant, by, db.now()) })
+}
+
+func setRole(ctx context.Context, tx *sql.Tx, userID int64, role ch.Role, grant bool, by int64, now time.Time) error {
+	var res sql.Result
+	var err error
+	byID := sql.NullInt64{Int64: by, Valid: by != 0}
+	if grant {
+		res, err = tx.ExecContext(ctx, `INSERT INTO user_roles (user_id, role, granted_by, granted_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT DO NOTHING`, userID, role, byID, now)
+	} else {
+		res, err = tx.ExecContext(ctx, `DELETE FROM user_roles WHERE user_id = $1 AND role = $2`, userID, role)
+	}
+	if err != nil {
+		return translate(err, "Account")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO role_changes (user_id, role, granted, by_id, at) VALUES ($1, $2, $3, $4, $5)`,
+		userID, role, grant, byID, now)
+	return err
+}
+
+// RoleChanges returns the latest role grants and removals, newest first.
+func (db *DB) RoleChanges(ctx context.Context, limit int) ([]ch.RoleChange, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT c.user_id, u.email, c.role, c.granted, COALESCE(c.by_id, 0), COALESCE(b.name, 'command line'), c.at
+		FROM role_changes c JOIN users u ON u.id = c.user_id LEFT JOIN users b ON b.id = c.by_id
+		ORDER BY c.at DESC, c.id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ch.RoleChange
+	for rows.Next() {
+		var c ch.RoleChange
+		if err := rows.Scan(&c.UserID, &c.UserEmail, &c.Role, &c.Granted, &c.ByID, &c.ByName, &c.At); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CreateSession starts a session and returns its cookie value.
+func (db *DB) CreateSession(ctx context.Context, userID int64, ttl time.Duration) (string, error) {
+	token, hash := NewToken("")
+	now := db.now()
+	_, err := db.sql.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+		hash, userID, now, now.Add(ttl))
+	return token, err
+}
+
+// SessionUser returns the account behind a live session.
+func (db *DB) SessionUser(ctx context.Context, token string) (*ch.User, error) {
+	u, err := scanUser(db.sql.QueryRowContext(ctx, `SELECT u.id, u.email, u.name, u.verified_at, u.created_at
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2`, HashToken(token), db.now()))
+	if err != nil {
+		return nil, translate(err, "Session")
+	}
+	return u, db.loadRoles(ctx, db.sql, u)
+}
+
+// DeleteSession signs a session out.
+func (db *DB) DeleteSession(ctx context.Context, token string) error {
+	_, err := db.sql.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, HashToken(token))
+	return err
+}
+
+// Token purposes for CreateUserToken.
+const (
+	PurposeVerify      = "verify"
+	PurposeReset       = "reset"
+	PurposeChangeEmail = "change_email"
+)
+
+// CreateUserToken makes a one-time token for a mailed link. Earlier tokens of
+// the same purpose stop working, so only the newest link is valid.
+func (db *DB) CreateUserToken(ctx context.Context, userID int64, purpose, email string, ttl time.Duration) (string, error) {
+	token, hash := NewToken("")
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM user_tokens WHERE user_id = $1 AND purpose = $2`, userID, purpose); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO user_tokens (token_hash, user_id, purpose, email, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+			hash, userID, purpose, ch.NormalizeEmail(email), db.now().Add(ttl))
+		return err
+	})
+	return token, err
+}
+
+// ConsumeUserToken uses up a one-time token and returns its account and address.
+func (db *DB) ConsumeUserToken(ctx context.Context, token, purpose string) (userID int64, email string, err error) {
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `DELETE FROM user_tokens WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3
+			RETURNING user_id, email`, HashToken(token), purpose, db.now()).Scan(&userID, &email)
+		if err != nil {
+			if err == sql.ErrNoRows {
+				return ch.Errorf(ch.ENOTFOUND, "This link is invalid or has expired. Ask for a new one.")
+			}
+			return err
+		}
+		return nil
+	})
+	return userID, email, err
+}
+
+// APIToken describes a personal API token without its secret.
+type APIToken struct {
+	ID         int64
+	Name       string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+}
+
+// CreateAPIToken makes a personal API token and returns the secret, which is
+// shown once and stored only hashed.
+func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name string) (string, error) {
+	token, hash := NewToken("chp_")
+	_, err := db.sql.ExecContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)`,
+		userID, name, hash, db.now())
+	return token, translate(err, "Account")
+}
+
+// APITokenUser returns the account behind an API token and notes its use.
+func (db *DB) APITokenUser(ctx context.Context, token string) (*ch.User, error) {
+	u, err := scanUser(db.sql.QueryRowContext(ctx, `SELECT u.id, u.email, u.name, u.verified_at, u.created_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`, HashToken(token)))
+	if err != nil {
+		return nil, translate(err, "API token")
+	}
+	// Minute precision keeps a busy client from turning every read into a write.
+	now := db.now().Truncate(time.Minute)
+	if _, err := db.sql.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2
+		AND (last_used_at IS NULL OR last_used_at < $1)`, now, HashToken(token)); err != nil {
+		return nil, err
+	}
+	return u, db.loadRoles(ctx, db.sql, u)
+}
+
+// APITokens lists a user's tokens.
+func (db *DB) APITokens(ctx context.Context, userID int64) ([]APIToken, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []APIToken
+	for rows.Next() {
+		var t APIToken
+		var used sql.NullTime
+		if err := rows.Scan(&t.ID, &t.Name, &t.CreatedAt, &used); err != nil {
+			return nil, err
+		}
+		if used.Valid {
+			t.LastUsedAt = &used.Time
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// DeleteAPIToken revokes one of a user's tokens.
+func (db *DB) DeleteAPIToken(ctx context.Context, userID, id int64) error {
+	res, err := db.sql.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = $1 AND user_id = $2`, id, userID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ch.Errorf(ch.ENOTFOUND, "API token not found.")
+	}
+	return nil
+}
+
+// LockedUntil returns the latest time until which any of the keys is locked
+// out of signing in.
+func (db *DB) LockedUntil(ctx context.Context, keys ...string) (time.Time, error) {
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	var until sql.NullTime
+	err := db.sql.QueryRowContext(ctx, `SELECT max(locked_until) FROM auth_throttle WHERE key IN (`+placeholders(1, len(keys))+`)`, args...).Scan(&until)
+	if err != nil || !until.Valid || !until.Time.After(db.now()) {
+		return time.Time{}, err
+	}
+	return until.Time, nil
+}
+
+// RecordFailure counts a failed sign-in against each key. After a few free
+// tries each further failure doubles the wait, up to fifteen minutes; a quiet
+// hour forgives the past.
+func (db *DB) RecordFailure(ctx context.Context, keys ...string) error {
+	now := db.now()
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		for _, k := range keys {
+			var failures int
+			var last time.Time
+			err := tx.QueryRowContext(ctx, `SELECT failures, last_failure FROM auth_throttle WHERE key = $1`, k).Scan(&failures, &last)
+			if err != nil && err != sql.ErrNoRows {
+				return err
+			}
+			if now.Sub(last) > time.Hour {
+				failures = 0
+			}
+			failures++
+			_, err = tx.ExecContext(ctx, `INSERT INTO auth_throttle (key, failures, last_failure, locked_until) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure, locked_until = excluded.locked_until`,
+				k, failures, now, now.Add(ch.SignInDelay(failures)))
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ClearFailures forgets the failed sign-ins of a key after a success.
+func (db *DB) ClearFailures(ctx context.Context, key string) error {
+	_, err := db.sql.ExecContext(ctx, `DELETE FROM auth_throttle WHERE key = $1`, key)
+	return err
+}

@@ -1,0 +1,146 @@
+package chapterhouse
+
+import (
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Role is a program-wide role. Per-group roles (organizer, member) come from
+// a person's relation to a group, not from this list.
+type Role string
+
+const (
+	RoleCommunityManager Role = "community-manager"
+	RoleAmbassador       Role = "ambassador"
+	RoleApprover         Role = "approver"
+)
+
+// Roles lists the program roles in the order pages show them.
+var Roles = []Role{RoleCommunityManager, RoleAmbassador, RoleApprover}
+
+// Label is the role's name for people.
+func (r Role) Label() string {
+	switch r {
+	case RoleCommunityManager:
+		return "Community manager"
+	case RoleAmbassador:
+		return "Ambassador"
+	case RoleApprover:
+		return "Approver"
+	}
+	return string(r)
+}
+
+// ParseRole accepts a role name as written on the command line or in forms.
+func ParseRole(s string) (Role, error) {
+	r := Role(strings.ToLower(strings.TrimSpace(s)))
+	if slices.Contains(Roles, r) {
+		return r, nil
+	}
+	return "", Errorf(EINVALID, "Unknown role %q: use community-manager, ambassador or approver.", s)
+}
+
+// User is a person with an account.
+type User struct {
+	ID         int64
+	Email      string
+	Name       string
+	VerifiedAt *time.Time
+	CreatedAt  time.Time
+	Roles      []Role
+}
+
+// Verified reports whether the user proved they own their address.
+func (u *User) Verified() bool { return u != nil && u.VerifiedAt != nil }
+
+// Has reports whether the user holds a program role.
+func (u *User) Has(r Role) bool { return u != nil && slices.Contains(u.Roles, r) }
+
+// IsCommunityManager is the check most routes need.
+func (u *User) IsCommunityManager() bool { return u.Has(RoleCommunityManager) }
+
+// RoleChange is one grant or removal of a program role, kept for audit.
+type RoleChange struct {
+	UserID    int64
+	UserEmail string
+	Role      Role
+	Granted   bool
+	ByID      int64
+	ByName    string
+	At        time.Time
+}
+
+// MinPasswordLength follows NIST SP 800-63B: length matters, composition
+// rules do not.
+const MinPasswordLength = 10
+
+// NormalizeEmail lower-cases and trims an address so that one person cannot
+// hold two accounts that differ only in case.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// ValidEmail reports whether s is a bare address (no display name).
+func ValidEmail(s string) bool {
+	if s == "" || len(s) > 254 {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndexByte(s, '@'):], ".")
+}
+
+// SignUp is what a person types to create an account.
+type SignUp struct {
+	Email    string
+	Name     string
+	Password string
+}
+
+// Normalize trims the input in place.
+func (s *SignUp) Normalize() {
+	s.Email = NormalizeEmail(s.Email)
+	s.Name = strings.TrimSpace(s.Name)
+}
+
+// Validate checks a sign-up and reports every wrong field at once.
+func (s *SignUp) Validate() error {
+	fe := FieldErrors{}
+	if !ValidEmail(s.Email) {
+		fe.Add("email", "Enter an email address like name@example.org.")
+	}
+	if s.Name == "" {
+		fe.Add("name", "Enter your name.")
+	} else if utf8.RuneCountInString(s.Name) > 100 {
+		fe.Add("name", "Use at most 100 characters.")
+	}
+	if msg := CheckPassword(s.Password); msg != "" {
+		fe.Add("password", msg)
+	}
+	return fe.Err()
+}
+
+// CheckPassword returns what is wrong with a new password, or "".
+func CheckPassword(p string) string {
+	switch n := utf8.RuneCountInString(p); {
+	case n < MinPasswordLength:
+		return "Use at least 10 characters."
+	case len(p) > 1024:
+		return "Use at most 1024 characters."
+	}
+	return ""
+}
+
+// FreeSignInAttempts is how many wrong passwords cost nothing.
+const FreeSignInAttempts = 5
+
+// SignInDelay is how long to refuse sign-ins after the n-th failure in a row:
+// nothing for the first few, then doubling from two seconds up to fifteen
+// minutes, which slows guessing to a crawl without locking anyone out for long.
+func SignInDelay(failures int) time.Duration {
+	if failures < FreeSignInAttempts {
+		return 0
+	}
+	d := 2 * time.Second << min(failures-FreeSignInAttempts, 20)
+	return min(d, 15*time.Minute)
+}

@@ -11,6 +11,7 @@ import (
 // Error codes cross layers instead of error text, so that the web layer can
 // map them to statuses and safe messages without parsing strings.
 const (
+	EBADREQUEST   = "bad_request"
 	ECONFLICT     = "conflict"
 	EFORBIDDEN    = "forbidden"
 	EINTERNAL     = "internal"

@@ -151,14 +151,15 @@ type Application struct {
 	Employer string `json:"employer,omitempty"`
 }
 
-// ApplicationOf returns the editable profile of a group.
+// ApplicationOf returns the editable profile of a group. PolicyAgreed is
+// left false: agreeing to a policy version is always an explicit act.
 func ApplicationOf(g *Group) Application {
 	return Application{
 		Name: g.Name, ShortName: g.ShortName, Description: g.Description, City: g.City,
 		Country: g.Country, Latitude: g.Latitude, Longitude: g.Longitude, TimeZone: g.TimeZone,
 		OrganiserEmails: slices.Clone(g.OrganiserEmails), URLs: slices.Clone(g.URLs),
 		Channels: slices.Clone(g.Channels), Coordinators: slices.Clone(g.Coordinators),
-		Cadence: g.Cadence, PolicyAgreed: g.PolicyVersion > 0,
+		Cadence: g.Cadence,
 	}
 }
 
@@ -180,12 +181,14 @@ func (a *Application) Normalize() {
 	a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
 	a.TimeZone = strings.ReplaceAll(a.TimeZone, " ", "_")
 	a.Cadence = Cadence(strings.ToLower(strings.TrimSpace(string(a.Cadence))))
+	a.Employer = strings.Join(strings.Fields(a.Employer), " ")
 	a.OrganiserEmails = cleanList(a.OrganiserEmails, NormalizeEmail)
 	a.URLs = cleanList(a.URLs, strings.TrimSpace)
 	var chans []Channel
 	for _, c := range a.Channels {
 		c.Type, c.URL = strings.TrimSpace(c.Type), strings.TrimSpace(c.URL)
-		if c.URL != "" || (c.Type != "" && c.Type != ChannelTypes[0]) {
+		// A row without an address is a blank row of the form, whatever its type.
+		if c.URL != "" {
 			chans = append(chans, c)
 		}
 	}
@@ -298,6 +301,9 @@ func (a *Application) Validate(requirePolicy bool) error {
 			fe.Add("coordinators", "Keep names and employers under 100 characters.")
 		}
 		seen[c.Email] = true
+	}
+	if utf8.RuneCountInString(a.Employer) > 100 {
+		fe.Add("employer", "Use at most 100 characters.")
 	}
 	if requirePolicy && !a.PolicyAgreed {
 		fe.Add("policy_agreed", "Agree to the Social Media and Event Policy to apply.")

@@ -108,7 +108,9 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 			return applied, err
 		}
 	}
-	return applied, nil
+	// Applicants must always have a policy to agree to.
+	_, err = db.CurrentPolicy(ctx, ch.PolicySocialMedia)
+	return applied, err
 }
 
 // tx runs f in a transaction, committing when f returns nil.

@@ -114,8 +114,7 @@ func (db *DB) CreateGroup(ctx context.Context, app ch.Application, applicant *ch
 			return err
 		}
 		if app.PolicyAgreed {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO policy_agreements (group_id, policy_id, user_id, agreed_at)
-				SELECT $1, id, $2, $3 FROM policies WHERE kind = $4 ORDER BY version DESC LIMIT 1`, id, applicant.ID, now, ch.PolicySocialMedia); err != nil {
+			if err := agreeToPolicy(ctx, tx, id, applicant.ID, now); err != nil {
 				return err
 			}
 		}
@@ -228,6 +227,11 @@ func (db *DB) UpdateGroup(ctx context.Context, slug string, app ch.Application, 
 		}
 		if err := writeProfileLists(ctx, tx, old.ID, app); err != nil {
 			return err
+		}
+		if app.PolicyAgreed {
+			if err := agreeToPolicy(ctx, tx, old.ID, by.ID, now); err != nil {
+				return err
+			}
 		}
 		events := []ch.GroupEvent{{Kind: ch.EventEdited, Detail: "Profile updated"}}
 		if status != old.Status {
@@ -519,4 +523,14 @@ func (db *DB) ChangeStatus(ctx context.Context, slug string, to ch.Status, reaso
 		return enqueueAll(ctx, tx, now, notify, g)
 	})
 	return g, err
+}
+
+// agreeToPolicy records that a group agreed to the current Social Media and
+// Event Policy, unless it already has.
+func agreeToPolicy(ctx context.Context, tx *sql.Tx, groupID, userID int64, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO policy_agreements (group_id, policy_id, user_id, agreed_at)
+		SELECT $1, p.id, $2, $3 FROM policies p WHERE p.kind = $4
+		AND NOT EXISTS (SELECT 1 FROM policy_agreements a WHERE a.group_id = $1 AND a.policy_id = p.id)
+		ORDER BY p.version DESC LIMIT 1`, groupID, userID, now, ch.PolicySocialMedia)
+	return err
 }

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	ch "chapterhouse"
+	"chapterhouse/demo"
+	"chapterhouse/mail"
+	"chapterhouse/password"
+	"chapterhouse/sqldb"
+	"chapterhouse/web"
+)
+
+// storage holds the flags every command shares, so that each works on the
+// same database as serve.
+type storage struct {
+	data, databaseURL string
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv("CHAPTERHOUSE_" + name); ok {
+		return v
+	}
+	return def
+}
+
+func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *storage) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	st := &storage{}
+	fs.StringVar(&st.data, "data", env("DATA", "./data"), "directory of the SQLite database and files (CHAPTERHOUSE_DATA)")
+	fs.StringVar(&st.databaseURL, "database-url", env("DATABASE_URL", ""), "database URL, instead of the SQLite file under --data (CHAPTERHOUSE_DATABASE_URL)")
+	return fs, st
+}
+
+func (st *storage) open(ctx context.Context) (*sqldb.DB, error) {
+	db, err := sqldb.Open(ctx, st.data, st.databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return db, nil
+}
+
+func newHasher() *password.Hasher { return password.NewHasher(password.Default, 4) }
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, st := newFlags("serve", stderr)
+	addr := fs.String("addr", env("ADDR", "127.0.0.1:8080"), "address to listen on (CHAPTERHOUSE_ADDR)")
+	baseURL := fs.String("base-url", env("BASE_URL", ""), "public URL of the portal, for links in mail (CHAPTERHOUSE_BASE_URL; default http://ADDR)")
+	smtpURL := fs.String("smtp-url", env("SMTP_URL", ""), "SMTP server for mail, e.g. smtp://user:pass@host:587?from=portal@example.org (CHAPTERHOUSE_SMTP_URL); without it mail is logged")
+	withDemo := fs.Bool("demo", env("DEMO", "") != "", "fill an empty database with the demo program first (CHAPTERHOUSE_DEMO)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	db, err := st.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	hasher := newHasher()
+	if *withDemo {
+		empty, err := demo.Empty(ctx, db)
+		if err != nil {
+			return err
+		}
+		if empty {
+			accounts, err := demo.Seed(ctx, db, hasher, demo.Options{})
+			if err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+			printAccounts(stdout, accounts)
+		}
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	if *baseURL == "" {
+		*baseURL = "http://" + ln.Addr().String()
+	}
+	var sender mail.Sender = mail.LogSender{Logger: logger}
+	via := "log"
+	if *smtpURL != "" {
+		if sender, err = mail.NewSMTPSender(*smtpURL); err != nil {
+			ln.Close()
+			return err
+		}
+		via = "smtp"
+	}
+	srv, err := web.New(web.Config{DB: db, Hasher: hasher, Logger: logger, BaseURL: *baseURL, MailVia: via})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+
+	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	worker := &mail.Worker{Outbox: db, Sender: sender, Via: via, Logger: logger, Interval: 5 * time.Second}
+	workerDone := make(chan struct{})
+	go func() { worker.Run(workerCtx); close(workerDone) }()
+
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	logger.Info("listening", "url", *baseURL, "mail", via)
+	fmt.Fprintf(stdout, "Chapterhouse is running at %s\n", *baseURL)
+
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		logger.Info("shutting down")
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		err = httpSrv.Shutdown(shutdownCtx)
+		cancel()
+	}
+	stopWorker()
+	<-workerDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, st := newFlags("migrate", stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := sqldb.Open(ctx, st.data, st.databaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Applied %d migration(s); the database is up to date.\n", n)
+	return nil
+}
+
+func userCreate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs, st := newFlags("user create", stderr)
+	email := fs.String("email", "", "email address (required)")
+	name := fs.String("name", "", "full name (required)")
+	roleFlag := fs.String("role", "", "program role: community-manager, ambassador or approver")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var roles []ch.Role
+	if *roleFlag != "" {
+		r, err := ch.ParseRole(*roleFlag)
+		if err != nil {
+			return errors.New(ch.ErrorMessage(err))
+		}
+		roles = append(roles, r)
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return fmt.Errorf("read the password from standard input: %w", err)
+	}
+	in := ch.SignUp{Email: *email, Name: *name, Password: strings.TrimRight(line, "\r\n")}
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		var msgs []string
+		for f, m := range ch.ErrorFields(err) {
+			msgs = append(msgs, f+": "+m)
+		}
+		return fmt.Errorf("cannot create the account: %s (the password is read from standard input)", strings.Join(msgs, "; "))
+	}
+	db, err := st.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	hash, err := newHasher().Hash(ctx, in.Password)
+	if err != nil {
+		return err
+	}
+	// An operator creating an account vouches for its address.
+	u, err := db.CreateUser(ctx, in.Email, in.Name, hash, true, 0, roles...)
+	if err != nil {
+		return errors.New(ch.ErrorMessage(err))
+	}
+	fmt.Fprintf(stdout, "Created %s <%s>", u.Name, u.Email)
+	for _, r := range u.Roles {
+		fmt.Fprintf(stdout, ", %s", r.Label())
+	}
+	fmt.Fprintln(stdout, ".")
+	return nil
+}
+
+func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, st := newFlags("token create", stderr)
+	email := fs.String("email", "", "email address of the account (required)")
+	name := fs.String("name", "command line", "what the token is for")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := st.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, _, err := db.UserByEmail(ctx, *email)
+	if err != nil {
+		return fmt.Errorf("no account with the address %q", *email)
+	}
+	token, err := db.CreateAPIToken(ctx, u.ID, *name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, token)
+	return nil
+}
+
+func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, st := newFlags("demo", stderr)
+	groups := fs.Int("groups", 0, "number of groups to generate (default: a showcase of about 50)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := st.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	accounts, err := demo.Seed(ctx, db, newHasher(), demo.Options{Groups: *groups})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Demo program created in %s.\n", time.Since(start).Round(time.Millisecond))
+	printAccounts(stdout, accounts)
+	return nil
+}
+
+func printAccounts(w io.Writer, accounts []demo.Account) {
+	fmt.Fprintln(w, "Sign in as any of these demo accounts:")
+	for _, a := range accounts {
+		fmt.Fprintf(w, "  %-20s %-40s password: %s\n", a.Role, a.Email, a.Password)
+	}
+}

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"fmt"
+	"slices"
+
+	ch "chapterhouse"
+)
+
+func (s *Server) link(path string) string { return s.BaseURL + path }
+
+func (s *Server) mailVerify(u *ch.User, token string) ch.Mail {
+	return ch.Mail{To: u.Email, Subject: "Verify your email address",
+		Body: fmt.Sprintf("Hello %s,\n\nWelcome to the user group portal. Follow this link to verify your address:\n\n%s\n\nThe link works for 48 hours. If you did not sign up, ignore this message.\n",
+			u.Name, s.link("/verify?token="+token))}
+}
+
+func (s *Server) mailConfirmEmail(u *ch.User, email, token string) ch.Mail {
+	return ch.Mail{To: email, Subject: "Confirm your new email address",
+		Body: fmt.Sprintf("Hello %s,\n\nFollow this link to use %s for your account from now on:\n\n%s\n\nThe link works for 48 hours. If you did not ask for this, ignore this message; nothing changes.\n",
+			u.Name, email, s.link("/email/confirm?token="+token))}
+}
+
+func (s *Server) mailReset(u *ch.User, token string) ch.Mail {
+	return ch.Mail{To: u.Email, Subject: "Reset your password",
+		Body: fmt.Sprintf("Hello %s,\n\nFollow this link to choose a new password:\n\n%s\n\nThe link works for two hours. If you did not ask for it, ignore this message; your password stays the same.\n",
+			u.Name, s.link("/password/reset?token="+token))}
+}
+
+// toCoordinators addresses one mail to each coordinator except skip.
+func toCoordinators(g *ch.Group, skip, subject, body string) []ch.Mail {
+	var out []ch.Mail
+	for _, c := range g.Coordinators {
+		if c.Email != skip {
+			out = append(out, ch.Mail{To: c.Email, Subject: subject, Body: "Hello " + c.Name + ",\n\n" + body})
+		}
+	}
+	return out
+}
+
+func (s *Server) notifyApplied(applicant *ch.User) ch.Notify {
+	return func(g *ch.Group) []ch.Mail {
+		page := s.link("/groups/" + g.Slug)
+		mails := []ch.Mail{{To: applicant.Email, Subject: "We received the application of " + g.Name,
+			Body: fmt.Sprintf("Hello %s,\n\nThank you for applying to list %s. A community manager will review it soon; you will hear from us by mail.\n\nYou can follow and edit the application here:\n%s\n", applicant.Name, g.Name, page)}}
+		return append(mails, toCoordinators(g, applicant.Email, "You are a coordinator of "+g.Name,
+			fmt.Sprintf("%s listed you as a coordinator of %s on the user group portal.\n\nSign in (or create an account) with this address to help run the group:\n%s\n\nIf this is a mistake, reply to the organizers or ignore this message.\n", applicant.Name, g.Name, page))...)
+	}
+}
+
+// notifyEdited tells coordinators added by an edit that they were added.
+func (s *Server) notifyEdited(editor *ch.User, before []ch.Coordinator) ch.Notify {
+	return func(g *ch.Group) []ch.Mail {
+		var mails []ch.Mail
+		for _, c := range g.Coordinators {
+			if c.Email == editor.Email || slices.ContainsFunc(before, func(b ch.Coordinator) bool { return b.Email == c.Email }) {
+				continue
+			}
+			mails = append(mails, ch.Mail{To: c.Email, Subject: "You are a coordinator of " + g.Name,
+				Body: fmt.Sprintf("Hello %s,\n\n%s added you as a coordinator of %s.\n\nSign in (or create an account) with this address to help run the group:\n%s\n", c.Name, editor.Name, g.Name, s.link("/groups/"+g.Slug))})
+		}
+		return mails
+	}
+}
+
+func (s *Server) notifyReviewed(g *ch.Group) []ch.Mail {
+	page := s.link("/groups/" + g.Slug)
+	if g.Status == ch.StatusDeclined {
+		return toCoordinators(g, "", "Your application for "+g.Name+" needs changes",
+			fmt.Sprintf("A community manager reviewed the application of %s and could not accept it yet:\n\n%s\n\nYou can change the application and send it again from its page:\n%s\n", g.Name, g.DeclineReason, page))
+	}
+	return toCoordinators(g, "", g.Name+" is now listed",
+		fmt.Sprintf("Good news: %s is accepted and now listed in the user group directory as a new group:\n%s\n\nThe page of your group shows the steps towards official status.\n", g.Name, page))
+}

@@ -1,0 +1,254 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	ch "chapterhouse"
+	"chapterhouse/markdown"
+)
+
+type pageTemplate struct{ t *template.Template }
+
+// page is what every template receives.
+type page struct {
+	Title string
+	User  *ch.User
+	CSRF  string
+	Flash string
+	Path  string
+	Data  any
+}
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"static":       s.static.url,
+		"markdown":     markdown.HTML,
+		"countryName":  func(c string) string { n, _ := ch.CountryName(c); return n },
+		"channelLabel": ch.ChannelLabel,
+		"date":         func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+		"datetime":     func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"excerpt":      excerpt,
+		"query":        func(v url.Values) template.URL { return template.URL(v.Encode()) },
+		"add":          func(a, b int) int { return a + b },
+		"seq":          func(n int) []int { return make([]int, n) },
+		"fieldID":      func(prefix string, i int) string { return fmt.Sprintf("%s-%d", prefix, i) },
+		"dict":         dict,
+	}
+}
+
+// excerpt is the first paragraph of a Markdown text as plain text, cut at a
+// word boundary.
+func excerpt(md string, n int) string {
+	para, _, _ := strings.Cut(strings.TrimSpace(md), "\n\n")
+	para = strings.Join(strings.Fields(strings.NewReplacer("#", "", "*", "", "_", "", "`", "", ">", "").Replace(para)), " ")
+	r := []rune(para)
+	if len(r) <= n {
+		return para
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return cut + "…"
+}
+
+func (s *Server) parseTemplates() (map[string]*pageTemplate, error) {
+	names, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*pageTemplate{}
+	for _, name := range names {
+		base := path.Base(name)
+		if base == "layout.html" || base == "parts.html" {
+			continue
+		}
+		t, err := template.New(base).Funcs(s.funcs()).ParseFS(assets, "templates/layout.html", "templates/parts.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", base, err)
+		}
+		pages[strings.TrimSuffix(base, ".html")] = &pageTemplate{t}
+	}
+	return pages, nil
+}
+
+// render writes a page. It renders into a buffer first so that a template
+// error becomes a clean error page instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
+	p := page{Title: title, User: userFrom(r), CSRF: csrfToken(r), Path: r.URL.Path, Data: data}
+	if c, err := r.Cookie(flashCookie); err == nil {
+		if v, err := url.QueryUnescape(c.Value); err == nil {
+			p.Flash = v
+		}
+		s.clearCookie(w, r, flashCookie)
+	}
+	var buf bytes.Buffer
+	pt, ok := s.pages[name]
+	if !ok {
+		s.Logger.Error("no such template", "name", name)
+		http.Error(w, "Internal error", http.StatusInternalServerError)
+		return
+	}
+	if err := pt.t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.Logger.Error("render", "template", name, "err", err, "request_id", requestID(r))
+		http.Error(w, "Internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// redirect sends the browser on after a successful POST, with an optional
+// message for the next page.
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, to, flash string) {
+	if flash != "" {
+		s.setCookie(w, r, flashCookie, url.QueryEscape(flash), time.Minute)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+func httpStatus(code string) int {
+	switch code {
+	case ch.EBADREQUEST:
+		return http.StatusBadRequest
+	case ch.EINVALID:
+		return http.StatusUnprocessableEntity
+	case ch.ENOTFOUND:
+		return http.StatusNotFound
+	case ch.ECONFLICT:
+		return http.StatusConflict
+	case ch.EFORBIDDEN:
+		return http.StatusForbidden
+	case ch.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case ch.ETOOMANY:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// fail answers with an error page, or a JSON error under /api/. Internal
+// errors are logged and shown only as a request id.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.apiError(w, r, err)
+		return
+	}
+	code := ch.ErrorCode(err)
+	if code == ch.EINTERNAL {
+		s.Logger.Error("internal error", "err", err, "request_id", requestID(r), "path", r.URL.Path)
+	}
+	if code == ch.EUNAUTHORIZED && r.Method == http.MethodGet {
+		s.redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), "")
+		return
+	}
+	s.render(w, r, httpStatus(code), "error", "Something went wrong", struct {
+		Message   string
+		RequestID string
+		Status    int
+	}{ch.ErrorMessage(err), requestID(r), httpStatus(code)})
+}
+
+type apiErrorBody struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
+	code := ch.ErrorCode(err)
+	if code == ch.EINTERNAL {
+		s.Logger.Error("internal error", "err", err, "request_id", requestID(r), "path", r.URL.Path)
+	}
+	writeJSON(w, httpStatus(code), map[string]apiErrorBody{"error": {Code: code, Message: ch.ErrorMessage(err), Fields: ch.ErrorFields(err)}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, `{"error":{"code":"internal","message":"An internal error occurred."}}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// staticFiles serves embedded assets under content-hashed URLs, so they can
+// be cached for a year and still change on upgrade.
+type staticFiles struct {
+	byName map[string]string // name → hash
+	data   map[string][]byte
+}
+
+func loadStatic() (*staticFiles, error) {
+	sf := &staticFiles{byName: map[string]string{}, data: map[string][]byte{}}
+	err := fs.WalkDir(assets, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := assets.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		name := path.Base(p)
+		sf.byName[name] = hex.EncodeToString(sum[:6])
+		sf.data[name] = b
+		return nil
+	})
+	return sf, err
+}
+
+func (sf *staticFiles) url(name string) string {
+	return "/static/" + sf.byName[name] + "/" + name
+}
+
+func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	b, ok := s.static.data[name]
+	if !ok || s.static.byName[name] != r.PathValue("hash") {
+		http.NotFound(w, r)
+		return
+	}
+	switch path.Ext(name) {
+	case ".css":
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	case ".js":
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	case ".svg":
+		w.Header().Set("Content-Type", "image/svg+xml")
+	}
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Write(b)
+}
+
+// dict lets a template pass several named values to a partial.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}

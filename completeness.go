@@ -1,6 +1,9 @@
 package chapterhouse
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // ContactField is a profile field the program may require for completeness.
 type ContactField string
@@ -27,6 +30,19 @@ func (f ContactField) Label() string {
 		FieldLocation: "map coordinates", FieldOrganiserEmails: "organiser email", FieldURLs: "web address",
 		FieldChannels: "communication channel", FieldCoordinators: "coordinator",
 	}[f]
+}
+
+// withArticle is the label as the object of "Add …": "an organiser email",
+// "a web address", "map coordinates".
+func (f ContactField) withArticle() string {
+	l := f.Label()
+	switch {
+	case l == "" || f == FieldLocation:
+		return l
+	case strings.ContainsRune("aeiou", rune(l[0])):
+		return "an " + l
+	}
+	return "a " + l
 }
 
 // Requirement asks for at least Min values of a field.
@@ -92,7 +108,7 @@ func (g *Group) Completeness(reqs []Requirement) Completeness {
 		want += r.Min
 		if n < r.Min {
 			if r.Min == 1 {
-				missing = append(missing, "Add a "+r.Field.Label()+".")
+				missing = append(missing, "Add "+r.Field.withArticle()+".")
 			} else {
 				missing = append(missing, fmt.Sprintf("Add %d more %s entries (%d needed).", r.Min-n, r.Field.Label(), r.Min))
 			}

@@ -33,6 +33,8 @@ func Slugify(name string) string {
 		for _, r := range w {
 			if r < 128 {
 				b.WriteRune(r)
+			} else if t, ok := latinLetters[r]; ok {
+				b.WriteString(t)
 			}
 		}
 		if b.Len() > 0 && !strings.HasSuffix(b.String(), "-") {
@@ -50,6 +52,13 @@ func Slugify(name string) string {
 		return "group"
 	}
 	return s
+}
+
+// latinLetters spells in ASCII the lower-case Latin letters that have no
+// decomposition to strip an accent from, so that "Łódź" gives "lodz" and
+// "Straße" gives "strasse" rather than losing letters.
+var latinLetters = map[rune]string{
+	'ß': "ss", 'æ': "ae", 'œ': "oe", 'ø': "o", 'ł': "l", 'đ': "d", 'ð': "d", 'þ': "th", 'ı': "i", 'ħ': "h",
 }
 
 // commonWords carry no identity in a group's name; "Lyon Python User Group"

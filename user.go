@@ -138,9 +138,9 @@ const FreeSignInAttempts = 5
 // nothing for the first few, then doubling from two seconds up to fifteen
 // minutes, which slows guessing to a crawl without locking anyone out for long.
 func SignInDelay(failures int) time.Duration {
-	if failures < FreeSignInAttempts {
+	if failures <= FreeSignInAttempts {
 		return 0
 	}
-	d := 2 * time.Second << min(failures-FreeSignInAttempts, 20)
+	d := 2 * time.Second << min(failures-FreeSignInAttempts-1, 20)
 	return min(d, 15*time.Minute)
 }

@@ -42,14 +42,27 @@ func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 			return sent, err
 		}
 		for _, m := range msgs {
-			if err := w.Sender.Send(ctx, m); err != nil {
-				w.Logger.Warn("mail delivery failed", "id", m.ID, "to", m.To, "attempt", m.Attempts, "err", err)
-				if err := w.Outbox.MarkMailFailed(ctx, m.ID, err.Error(), Backoff(m.Attempts)); err != nil {
+			if err := ctx.Err(); err != nil {
+				// Shutting down: the rest of the batch is claimed again when
+				// its lease ends, without a failed attempt on record.
+				return sent, err
+			}
+			err := w.Sender.Send(ctx, m)
+			// Record the outcome even if ctx ends meanwhile: a delivery
+			// left unrecorded would be sent again once the lease ends.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			if err != nil {
+				w.logger().Warn("mail delivery failed", "id", m.ID, "to", m.To, "attempt", m.Attempts, "err", err)
+				err = w.Outbox.MarkMailFailed(rctx, m.ID, err.Error(), Backoff(m.Attempts))
+				cancel()
+				if err != nil {
 					return sent, err
 				}
 				continue
 			}
-			if err := w.Outbox.MarkMailSent(ctx, m.ID, w.Via); err != nil {
+			err = w.Outbox.MarkMailSent(rctx, m.ID, w.Via)
+			cancel()
+			if err != nil {
 				return sent, err
 			}
 			sent++
@@ -57,13 +70,24 @@ func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 	}
 }
 
-// Run delivers mail every Interval until ctx ends.
+func (w *Worker) logger() *slog.Logger {
+	if w.Logger == nil {
+		return slog.Default()
+	}
+	return w.Logger
+}
+
+// Run delivers mail every Interval (default ten seconds) until ctx ends.
 func (w *Worker) Run(ctx context.Context) {
-	t := time.NewTicker(w.Interval)
+	interval := w.Interval
+	if interval <= 0 {
+		interval = 10 * time.Second
+	}
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		if _, err := w.DeliverDue(ctx); err != nil && ctx.Err() == nil {
-			w.Logger.Error("outbox", "err", err)
+			w.logger().Error("outbox", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 
+	"golang.org/x/text/unicode/norm"
+
 	ch "chapterhouse"
 )
 
@@ -139,7 +141,9 @@ func uniqueSlug(ctx context.Context, tx *sql.Tx, base string) (string, error) {
 		return "", err
 	}
 	defer rows.Close()
-	taken := map[string]bool{}
+	// "new" is taken by the apply form (/groups/new): a group slugged so
+	// could never be opened.
+	taken := map[string]bool{"new": true}
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
@@ -218,7 +222,7 @@ func (db *DB) UpdateGroup(ctx context.Context, slug string, app ch.Application, 
 		}
 		status := ch.Resubmit(old.Status)
 		_, err = tx.ExecContext(ctx, `UPDATE groups SET name = $1, short_name = $2, description = $3, city = $4, country = $5,
-			latitude = $6, longitude = $7, time_zone = $8, cadence = $9, status = $10, sort_name = $11, name_key = $12,
+			latitude = $6, longitude = $7, time_zone = $8, cadence = $9, status = $10, decline_reason = '', sort_name = $11, name_key = $12,
 			short_key = $13, updated_at = $14 WHERE id = $15`,
 			app.Name, app.ShortName, app.Description, app.City, app.Country, app.Latitude, app.Longitude, app.TimeZone,
 			app.Cadence, status, ch.SortName(app.Name), ch.NameKey(app.Name), ch.ShortKey(app.ShortName), now, old.ID)
@@ -482,6 +486,9 @@ func decodeCursor(s string) (cursor, error) {
 // match, as a prefix, and FTS syntax characters are taken literally.
 func ftsQuery(q string) string {
 	var terms []string
+	// NFC first: typed with combining accents ("u" + U+0308), a word would
+	// otherwise be cut in two at the accent and match nothing.
+	q = norm.NFC.String(q)
 	for _, w := range strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }) {
 		terms = append(terms, `"`+w+`"*`)
 		if len(terms) == 8 {
@@ -506,7 +513,9 @@ func (db *DB) ChangeStatus(ctx context.Context, slug string, to ch.Status, reaso
 		if err := ch.Transition(g.Status, to, reason); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE groups SET status = $1, updated_at = $2 WHERE id = $3`, to, now, g.ID); err != nil {
+		// A decline reason speaks only for a declined application, and no
+		// status change here leads to declined (see ReviewGroup).
+		if _, err := tx.ExecContext(ctx, `UPDATE groups SET status = $1, decline_reason = '', updated_at = $2 WHERE id = $3`, to, now, g.ID); err != nil {
 			return err
 		}
 		var actor int64
@@ -516,7 +525,7 @@ func (db *DB) ChangeStatus(ctx context.Context, slug string, to ch.Status, reaso
 		if err := addEvent(ctx, tx, ch.GroupEvent{GroupID: g.ID, At: now, ActorID: actor, Kind: ch.EventStatusChanged, FromStatus: g.Status, ToStatus: to, Detail: reason}); err != nil {
 			return err
 		}
-		g.Status, g.UpdatedAt = to, now
+		g.Status, g.DeclineReason, g.UpdatedAt = to, "", now
 		if err := db.loadGroupDetails(ctx, tx, g); err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 
 	ch "chapterhouse"
 )
@@ -15,7 +16,8 @@ func (db *DB) Requirements(ctx context.Context) ([]ch.Requirement, error) {
 	var raw string
 	err := db.sql.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, settingRequirements).Scan(&raw)
 	if err == sql.ErrNoRows {
-		return ch.DefaultRequirements, nil
+		// A copy: a caller that edits the list must not change the defaults.
+		return slices.Clone(ch.DefaultRequirements), nil
 	}
 	if err != nil {
 		return nil, err

@@ -378,12 +378,18 @@ func (db *DB) LockedUntil(ctx context.Context, keys ...string) (time.Time, error
 	for i, k := range keys {
 		args[i] = k
 	}
-	var until sql.NullTime
-	err := db.sql.QueryRowContext(ctx, `SELECT max(locked_until) FROM auth_throttle WHERE key IN (`+placeholders(1, len(keys))+`)`, args...).Scan(&until)
-	if err != nil || !until.Valid || !until.Time.After(db.now()) {
+	// Not max(locked_until): an aggregate loses the column's TIMESTAMP type
+	// and SQLite hands back text that does not scan into a time.
+	var until time.Time
+	err := db.sql.QueryRowContext(ctx, `SELECT locked_until FROM auth_throttle WHERE key IN (`+placeholders(1, len(keys))+`)
+		ORDER BY locked_until DESC LIMIT 1`, args...).Scan(&until)
+	if err == sql.ErrNoRows || (err == nil && !until.After(db.now())) {
+		return time.Time{}, nil
+	}
+	if err != nil {
 		return time.Time{}, err
 	}
-	return until.Time, nil
+	return until, nil
 }
 
 // RecordFailure counts a failed sign-in against each key. After a few free

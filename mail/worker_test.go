@@ -1,0 +1,439 @@
+package mail_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	netmail "net/mail"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	ch "chapterhouse"
+	"chapterhouse/mail"
+	"chapterhouse/sqldb"
+)
+
+// inbox is an SMTP backend that keeps every message it accepts.
+type inbox struct {
+	mu   sync.Mutex
+	msgs []delivered
+}
+
+type delivered struct {
+	From, To, Subject string
+}
+
+func (b *inbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &inboxSession{b: b}, nil }
+
+func (b *inbox) received() []delivered {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.msgs)
+}
+
+type inboxSession struct {
+	b        *inbox
+	from, to string
+}
+
+func (s *inboxSession) Mail(from string, _ *smtp.MailOptions) error { s.from = from; return nil }
+func (s *inboxSession) Rcpt(to string, _ *smtp.RcptOptions) error   { s.to = to; return nil }
+func (s *inboxSession) Reset()                                      { s.from, s.to = "", "" }
+func (s *inboxSession) Logout() error                               { return nil }
+
+func (s *inboxSession) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	msg, err := netmail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		return err
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	if err != nil {
+		return err
+	}
+	s.b.mu.Lock()
+	s.b.msgs = append(s.b.msgs, delivered{s.from, s.to, subject})
+	s.b.mu.Unlock()
+	return nil
+}
+
+// serve runs an SMTP server on l until the returned function or the test ends it.
+func serve(t *testing.T, l net.Listener, b *inbox) (stop func()) {
+	t.Helper()
+	srv := smtp.NewServer(b)
+	srv.Domain = "localhost"
+	srv.ReadTimeout = 10 * time.Second
+	srv.WriteTimeout = 10 * time.Second
+	done := make(chan struct{})
+	go func() { srv.Serve(l); close(done) }()
+	var once sync.Once
+	stop = func() { once.Do(func() { srv.Close(); <-done }) }
+	t.Cleanup(stop)
+	return stop
+}
+
+// freePort returns a loopback port on which nothing listens.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	return port
+}
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func newOutbox(t *testing.T) (*sqldb.DB, *clock) {
+	t.Helper()
+	db, err := sqldb.Open(context.Background(), t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	c := &clock{t: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}
+	db.Now = c.Now
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db, c
+}
+
+func newWorker(t *testing.T, db *sqldb.DB, port int) *mail.Worker {
+	t.Helper()
+	sender, err := mail.NewSMTPSender(fmt.Sprintf("smtp://127.0.0.1:%d?from=portal@example.org", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &mail.Worker{Outbox: db, Sender: sender, Via: "smtp", Logger: slog.New(slog.DiscardHandler)}
+}
+
+func deliver(t *testing.T, w *mail.Worker) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	n, err := w.DeliverDue(ctx)
+	if err != nil {
+		t.Fatalf("DeliverDue: %v", err)
+	}
+	return n
+}
+
+func entries(t *testing.T, db *sqldb.DB) map[string]sqldb.OutboxEntry {
+	t.Helper()
+	list, err := db.Outbox(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]sqldb.OutboxEntry{}
+	for _, e := range list {
+		out[e.Subject] = e
+	}
+	return out
+}
+
+func TestWorkerDeliversEachMailOnce(t *testing.T) {
+	ctx := context.Background()
+	db, clk := newOutbox(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	box := &inbox{}
+	serve(t, l, box)
+	w := newWorker(t, db, l.Addr().(*net.TCPAddr).Port)
+
+	err = db.Enqueue(ctx,
+		ch.Mail{To: "ann@example.org", Subject: "Your application is in", Body: "Thanks."},
+		ch.Mail{To: "cm@example.org", Subject: "Nouvelle candidature : Zürich", Body: "À relire."},
+		ch.Mail{To: "bob@example.org", Subject: "Welcome", Body: "Hi Bob."},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := deliver(t, w); n != 3 {
+		t.Fatalf("DeliverDue delivered %d, want 3", n)
+	}
+	got := box.received()
+	slices.SortFunc(got, func(a, b delivered) int { return cmpString(a.To, b.To) })
+	want := []delivered{
+		{"portal@example.org", "ann@example.org", "Your application is in"},
+		{"portal@example.org", "bob@example.org", "Welcome"},
+		{"portal@example.org", "cm@example.org", "Nouvelle candidature : Zürich"},
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("server received %v, want %v", got, want)
+	}
+	for subject, e := range entries(t, db) {
+		if e.SentAt == nil || !e.SentAt.Equal(clk.Now()) || e.DeliveredVia != "smtp" || e.Attempts != 1 || e.LastError != "" {
+			t.Errorf("%q: sent %v via %q after %d attempts, last error %q", subject, e.SentAt, e.DeliveredVia, e.Attempts, e.LastError)
+		}
+	}
+
+	// Nothing is sent twice: not on the next round, nor once every lease
+	// and retry wait has long passed.
+	if n := deliver(t, w); n != 0 {
+		t.Errorf("second round delivered %d", n)
+	}
+	clk.Add(48 * time.Hour)
+	if n := deliver(t, w); n != 0 {
+		t.Errorf("two days later delivered %d", n)
+	}
+	if got := len(box.received()); got != 3 {
+		t.Errorf("server received %d messages in all, want 3", got)
+	}
+	if n, _ := db.OutboxPending(ctx); n != 0 {
+		t.Errorf("OutboxPending = %d", n)
+	}
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func TestWorkersShareTheOutbox(t *testing.T) {
+	ctx := context.Background()
+	db, _ := newOutbox(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	box := &inbox{}
+	serve(t, l, box)
+	port := l.Addr().(*net.TCPAddr).Port
+
+	const n = 30
+	var mails []ch.Mail
+	for i := range n {
+		mails = append(mails, ch.Mail{To: fmt.Sprintf("p%d@example.org", i), Subject: fmt.Sprintf("Mail %d", i), Body: "x"})
+	}
+	if err := db.Enqueue(ctx, mails...); err != nil {
+		t.Fatal(err)
+	}
+	// Two app nodes run a worker each against the same database.
+	var wg sync.WaitGroup
+	counts := make([]int, 2)
+	for i := range counts {
+		w := newWorker(t, db, port)
+		wg.Go(func() { counts[i] = deliver(t, w) })
+	}
+	wg.Wait()
+	if counts[0]+counts[1] != n {
+		t.Errorf("workers delivered %v, want %d in all", counts, n)
+	}
+	seen := map[string]int{}
+	for _, m := range box.received() {
+		seen[m.Subject]++
+	}
+	if len(seen) != n {
+		t.Errorf("server received %d distinct messages, want %d", len(seen), n)
+	}
+	for s, k := range seen {
+		if k != 1 {
+			t.Errorf("%q delivered %d times", s, k)
+		}
+	}
+}
+
+func TestWorkerRetriesWhileServerIsDown(t *testing.T) {
+	ctx := context.Background()
+	db, clk := newOutbox(t)
+	port := freePort(t) // nothing listens there yet
+	w := newWorker(t, db, port)
+	if err := db.Enqueue(ctx, ch.Mail{To: "ann@example.org", Subject: "Reset your password", Body: "Link"}); err != nil {
+		t.Fatal(err)
+	}
+
+	if n := deliver(t, w); n != 0 {
+		t.Fatalf("delivered %d with the server down", n)
+	}
+	e := entries(t, db)["Reset your password"]
+	if e.SentAt != nil || e.Attempts != 1 || e.LastError == "" {
+		t.Fatalf("after a failed attempt: sent %v, attempts %d, last error %q", e.SentAt, e.Attempts, e.LastError)
+	}
+	if n, _ := db.OutboxPending(ctx); n != 1 {
+		t.Fatalf("OutboxPending = %d, want the mail still queued", n)
+	}
+
+	// Still down at the first retry: the wait doubles.
+	clk.Add(mail.Backoff(1))
+	if n := deliver(t, w); n != 0 {
+		t.Fatalf("delivered %d with the server down", n)
+	}
+	if e := entries(t, db)["Reset your password"]; e.Attempts != 2 || e.SentAt != nil || e.LastError == "" {
+		t.Fatalf("after the second failure: attempts %d, sent %v, last error %q", e.Attempts, e.SentAt, e.LastError)
+	}
+
+	// The server comes back; the mail waits for its turn rather than
+	// hammering the server.
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Skipf("cannot listen again on port %d: %v", port, err)
+	}
+	box := &inbox{}
+	serve(t, l, box)
+	if n := deliver(t, w); n != 0 {
+		t.Errorf("retried %d right after a failure", n)
+	}
+	clk.Add(mail.Backoff(2) - time.Second)
+	if n := deliver(t, w); n != 0 {
+		t.Errorf("retried %d before the backoff of %v passed", n, mail.Backoff(2))
+	}
+	if len(box.received()) != 0 {
+		t.Fatal("the server received mail before the retry was due")
+	}
+	clk.Add(time.Second)
+	if n := deliver(t, w); n != 1 {
+		t.Fatalf("delivered %d once the retry was due, want 1", n)
+	}
+	e = entries(t, db)["Reset your password"]
+	if e.SentAt == nil || e.Attempts != 3 || e.LastError != "" || e.DeliveredVia != "smtp" {
+		t.Errorf("after delivery: sent %v, attempts %d, last error %q, via %q", e.SentAt, e.Attempts, e.LastError, e.DeliveredVia)
+	}
+
+	clk.Add(24 * time.Hour)
+	if n := deliver(t, w); n != 0 {
+		t.Errorf("delivered %d more a day later", n)
+	}
+	if got := box.received(); len(got) != 1 || got[0].To != "ann@example.org" {
+		t.Errorf("server received %v, want the one mail once", got)
+	}
+}
+
+// stopDuringSend delivers for real, then the process is told to stop
+// before the worker has recorded the delivery.
+type stopDuringSend struct {
+	mail.Sender
+	stop context.CancelFunc
+}
+
+func (s stopDuringSend) Send(ctx context.Context, m mail.Message) error {
+	err := s.Sender.Send(ctx, m)
+	s.stop()
+	return err
+}
+
+func TestWorkerRecordsDeliveryDuringShutdown(t *testing.T) {
+	ctx := context.Background()
+	db, clk := newOutbox(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	box := &inbox{}
+	serve(t, l, box)
+	w := newWorker(t, db, l.Addr().(*net.TCPAddr).Port)
+	db.Enqueue(ctx, ch.Mail{To: "a@example.org", Subject: "First", Body: "x"}, ch.Mail{To: "b@example.org", Subject: "Second", Body: "x"})
+
+	runCtx, stop := context.WithCancel(ctx)
+	real := w.Sender
+	w.Sender = stopDuringSend{Sender: real, stop: stop}
+	n, err := w.DeliverDue(runCtx)
+	if n != 1 || !errors.Is(err, context.Canceled) {
+		t.Fatalf("DeliverDue during shutdown = %d, %v; want 1 delivered, then canceled", n, err)
+	}
+	if got := len(box.received()); got != 1 {
+		t.Fatalf("server received %d, want 1", got)
+	}
+	es := entries(t, db)
+	if es["First"].SentAt == nil && es["Second"].SentAt == nil {
+		t.Fatal("the delivered mail is not recorded as sent")
+	}
+	for s, e := range es {
+		if e.SentAt == nil && e.LastError != "" {
+			t.Errorf("%q: the shutdown was recorded as a delivery failure: %q", s, e.LastError)
+		}
+	}
+
+	// The next worker sends what was left, once its lease is over, and
+	// does not send the first mail again.
+	w.Sender = real
+	clk.Add(10 * time.Minute)
+	if n := deliver(t, w); n != 1 {
+		t.Errorf("next worker delivered %d, want the one left", n)
+	}
+	seen := map[string]int{}
+	for _, m := range box.received() {
+		seen[m.Subject]++
+	}
+	if seen["First"] != 1 || seen["Second"] != 1 {
+		t.Errorf("deliveries per mail: %v, want each once", seen)
+	}
+}
+
+func TestWorkerRun(t *testing.T) {
+	db, _ := newOutbox(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	box := &inbox{}
+	serve(t, l, box)
+	w := newWorker(t, db, l.Addr().(*net.TCPAddr).Port)
+	w.Interval = 10 * time.Millisecond
+	w.Logger = nil // the default logger serves
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+
+	// Mail queued while the worker runs goes out without anyone asking.
+	db.Enqueue(context.Background(), ch.Mail{To: "ann@example.org", Subject: "Later", Body: "x"})
+	deadline := time.Now().Add(10 * time.Second)
+	for len(box.received()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+	if got := box.received(); len(got) != 1 || got[0].Subject != "Later" {
+		t.Errorf("server received %v", got)
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	want := []time.Duration{time.Minute, time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute}
+	for i, d := range want {
+		if got := mail.Backoff(i); got != d {
+			t.Errorf("Backoff(%d) = %v, want %v", i, got, d)
+		}
+	}
+	for _, n := range []int{10, 20, 100, 1 << 20} {
+		if got := mail.Backoff(n); got != 6*time.Hour {
+			t.Errorf("Backoff(%d) = %v, want the 6h ceiling", n, got)
+		}
+	}
+}

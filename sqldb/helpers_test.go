@@ -1,0 +1,116 @@
+package sqldb_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	ch "chapterhouse"
+	"chapterhouse/sqldb"
+)
+
+// clock is the injected db.Now: fixed until a test moves it.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// testDB is a migrated SQLite database in a temporary directory.
+type testDB struct {
+	*sqldb.DB
+	dir   string
+	clock *clock
+}
+
+func newDB(t *testing.T) *testDB {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := sqldb.Open(context.Background(), dir, "")
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	// Nanoseconds on purpose: stored times must keep their precision.
+	c := &clock{t: time.Date(2025, 3, 14, 9, 26, 53, 589793238, time.UTC)}
+	db.Now = c.Now
+	n, err := db.Migrate(context.Background())
+	if err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	if n == 0 {
+		t.Fatal("Migrate applied no migration to a new database")
+	}
+	return &testDB{DB: db, dir: dir, clock: c}
+}
+
+func (db *testDB) user(t *testing.T, email string, verified bool, roles ...ch.Role) *ch.User {
+	t.Helper()
+	u, err := db.CreateUser(context.Background(), email, "Name of "+email, "hash", verified, 0, roles...)
+	if err != nil {
+		t.Fatalf("CreateUser(%s): %v", email, err)
+	}
+	return u
+}
+
+// application returns a valid, normalized application named name.
+func application(t *testing.T, name string) ch.Application {
+	t.Helper()
+	a := ch.Application{
+		Name:            name,
+		ShortName:       "",
+		Description:     "We meet to talk about " + name + ".",
+		City:            "Lyon",
+		Country:         "FR",
+		TimeZone:        "Europe/Paris",
+		Cadence:         "monthly",
+		OrganiserEmails: []string{"team@example.org"},
+		URLs:            []string{"https://example.org"},
+		Coordinators:    []ch.Coordinator{{Email: "ann@example.org", Name: "Ann Lee", Employer: "ACME"}},
+		PolicyAgreed:    true,
+	}
+	a.Normalize()
+	if err := a.Validate(true); err != nil {
+		t.Fatalf("test application %q is invalid: %v %v", name, err, ch.ErrorFields(err))
+	}
+	return a
+}
+
+func (db *testDB) group(t *testing.T, app ch.Application, by *ch.User) *ch.Group {
+	t.Helper()
+	g, err := db.CreateGroup(context.Background(), app, by, nil)
+	if err != nil {
+		t.Fatalf("CreateGroup(%s): %v", app.Name, err)
+	}
+	return g
+}
+
+// listed creates a group and moves it into the directory (status new).
+func (db *testDB) listed(t *testing.T, app ch.Application, by, manager *ch.User) *ch.Group {
+	t.Helper()
+	g := db.group(t, app, by)
+	g, err := db.ReviewGroup(context.Background(), g.Slug, ch.Accept, "", manager, nil)
+	if err != nil {
+		t.Fatalf("accept %s: %v", g.Slug, err)
+	}
+	return g
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := ch.ErrorCode(err); got != code {
+		t.Fatalf("error = %v (code %q), want code %q", err, got, code)
+	}
+}

@@ -458,8 +458,8 @@ var transitions = map[Status][]Status{
 	StatusArchived: {StatusNew},
 }
 
-// Transition checks a status change. Revoking and declining need a reason
-// the group can act on.
+// Transition checks a status change. Revoking and archiving need a reason
+// the group can read on its page and act on.
 func Transition(from, to Status, reason string) error {
 	if !slices.Contains(transitions[from], to) {
 		return Errorf(ECONFLICT, "A group that is %s cannot become %s.", from.Label(), to.Label())

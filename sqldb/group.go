@@ -376,6 +376,7 @@ func (db *DB) NamedGroups(ctx context.Context) ([]ch.NamedGroup, error) {
 const (
 	SortName   = "name"
 	SortNewest = "newest"
+	SortOldest = "oldest" // review queues: who waited longest comes first
 )
 
 // GroupFilter selects a page of the directory.
@@ -431,21 +432,25 @@ func (db *DB) ListGroups(ctx context.Context, f GroupFilter) (GroupPage, error) 
 	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM groups g WHERE `+strings.Join(where, " AND "), args...).Scan(&page.Total); err != nil {
 		return page, err
 	}
-	order := "g.sort_name, g.id"
-	if f.Sort == SortNewest {
-		order = "g.created_at DESC, g.id DESC"
+	byTime := f.Sort == SortNewest || f.Sort == SortOldest
+	order, after := "g.sort_name, g.id", ">"
+	switch f.Sort {
+	case SortNewest:
+		order, after = "g.created_at DESC, g.id DESC", "<"
+	case SortOldest:
+		order = "g.created_at, g.id"
 	}
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor)
 		if err != nil {
 			return page, err
 		}
-		if f.Sort == SortNewest {
+		if byTime {
 			t, err := time.Parse(time.RFC3339Nano, c.Key)
 			if err != nil {
 				return page, badCursor()
 			}
-			where = append(where, fmt.Sprintf("(g.created_at < %s OR (g.created_at = %[1]s AND g.id < %s))", arg(t), arg(c.ID)))
+			where = append(where, fmt.Sprintf("(g.created_at %[1]s %[2]s OR (g.created_at = %[2]s AND g.id %[1]s %[3]s))", after, arg(t), arg(c.ID)))
 		} else {
 			where = append(where, fmt.Sprintf("(g.sort_name > %s OR (g.sort_name = %[1]s AND g.id > %s))", arg(c.Key), arg(c.ID)))
 		}
@@ -459,7 +464,7 @@ func (db *DB) ListGroups(ctx context.Context, f GroupFilter) (GroupPage, error) 
 		groups = groups[:f.Limit]
 		last := groups[len(groups)-1]
 		c := cursor{Key: ch.SortName(last.Name), ID: last.ID}
-		if f.Sort == SortNewest {
+		if byTime {
 			c.Key = last.CreatedAt.UTC().Format(time.RFC3339Nano)
 		}
 		b, _ := json.Marshal(c)

@@ -196,7 +196,7 @@ func TestListGroupsPagination(t *testing.T) {
 	}
 	db.group(t, application(t, "Pending Group"), owner) // never listed
 
-	for _, sort := range []string{sqldb.SortName, sqldb.SortNewest} {
+	for _, sort := range []string{sqldb.SortName, sqldb.SortNewest, sqldb.SortOldest} {
 		t.Run(sort, func(t *testing.T) {
 			all, err := db.ListGroups(ctx, sqldb.GroupFilter{Sort: sort, Limit: 100})
 			if err != nil || len(all.Groups) != n || all.NextCursor != "" {
@@ -240,9 +240,12 @@ func TestListGroupsPagination(t *testing.T) {
 				for i := 1; i < len(all.Groups); i++ {
 					a, b := all.Groups[i-1], all.Groups[i]
 					var ordered bool
-					if sort == sqldb.SortNewest {
+					switch sort {
+					case sqldb.SortNewest:
 						ordered = a.CreatedAt.After(b.CreatedAt) || (a.CreatedAt.Equal(b.CreatedAt) && a.ID > b.ID)
-					} else {
+					case sqldb.SortOldest:
+						ordered = a.CreatedAt.Before(b.CreatedAt) || (a.CreatedAt.Equal(b.CreatedAt) && a.ID < b.ID)
+					default:
 						ordered = ch.SortName(a.Name) < ch.SortName(b.Name) || (ch.SortName(a.Name) == ch.SortName(b.Name) && a.ID < b.ID)
 					}
 					if !ordered {
@@ -274,7 +277,7 @@ func TestListGroupsPagination(t *testing.T) {
 func TestListGroupsBadCursor(t *testing.T) {
 	ctx := context.Background()
 	db := newDB(t)
-	for _, sort := range []string{sqldb.SortName, sqldb.SortNewest} {
+	for _, sort := range []string{sqldb.SortName, sqldb.SortNewest, sqldb.SortOldest} {
 		for _, c := range []string{"garbage!", "%%%", "bm90IGpzb24", base64.RawURLEncoding.EncodeToString([]byte(`{"k":1}`))} {
 			_, err := db.ListGroups(ctx, sqldb.GroupFilter{Sort: sort, Cursor: c})
 			wantCode(t, err, ch.EINVALID)

@@ -158,8 +158,12 @@ func (db *DB) ChangeEmail(ctx context.Context, userID int64, newEmail string) er
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET email = $1, verified_at = $2 WHERE id = $3`, newEmail, db.now(), userID); err != nil {
 			return translate(err, "An account with this email")
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE coordinators SET email = $1 WHERE email = $2
-			AND group_id NOT IN (SELECT group_id FROM coordinators WHERE email = $1)`, newEmail, old)
+		if _, err := tx.ExecContext(ctx, `UPDATE coordinators SET email = $1 WHERE email = $2
+			AND group_id NOT IN (SELECT group_id FROM coordinators WHERE email = $1)`, newEmail, old); err != nil {
+			return err
+		}
+		// Where a group listed both addresses, the person keeps one row.
+		_, err := tx.ExecContext(ctx, `DELETE FROM coordinators WHERE email = $1`, old)
 		return err
 	})
 }
@@ -424,4 +428,24 @@ func (db *DB) RecordFailure(ctx context.Context, keys ...string) error {
 func (db *DB) ClearFailures(ctx context.Context, key string) error {
 	_, err := db.sql.ExecContext(ctx, `DELETE FROM auth_throttle WHERE key = $1`, key)
 	return err
+}
+
+// UsersWithRole returns everyone who holds a program role.
+func (db *DB) UsersWithRole(ctx context.Context, role ch.Role) ([]*ch.User, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.verified_at, u.created_at
+		FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = $1 ORDER BY u.name`, role)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*ch.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		u.Roles = []ch.Role{role}
+		out = append(out, u)
+	}
+	return out, rows.Err()
 }

@@ -159,7 +159,7 @@ func (s *Server) apiCreateGroup(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	g, err := s.DB.CreateGroup(r.Context(), app, u, s.notifyApplied(u))
+	g, err := s.createGroup(r.Context(), app, u)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

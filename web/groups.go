@@ -32,8 +32,8 @@ func listFilter(r *http.Request) (sqldb.GroupFilter, error) {
 	f := sqldb.GroupFilter{Query: strings.TrimSpace(q.Get("q")), Country: strings.ToUpper(strings.TrimSpace(q.Get("country"))),
 		Sort: q.Get("sort"), Cursor: q.Get("cursor")}
 	fe := ch.FieldErrors{}
-	if f.Sort != "" && f.Sort != sqldb.SortName && f.Sort != sqldb.SortNewest {
-		fe.Add("sort", "Sort by name or newest.")
+	if f.Sort != "" && f.Sort != sqldb.SortName && f.Sort != sqldb.SortNewest && f.Sort != sqldb.SortOldest {
+		fe.Add("sort", "Sort by name, newest or oldest.")
 	}
 	if f.Country != "" {
 		if _, ok := ch.CountryName(f.Country); !ok {
@@ -237,7 +237,7 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request) {
 	var g *ch.Group
 	if err == nil {
 		app.Normalize()
-		g, err = s.DB.CreateGroup(ctx, app, u, s.notifyApplied(u))
+		g, err = s.createGroup(ctx, app, u)
 	}
 	if ch.ErrorCode(err) == ch.EINVALID {
 		s.rerenderGroupForm(w, r, f, err)
@@ -343,12 +343,10 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) applications(w http.ResponseWriter, r *http.Request) {
-	page, err := s.DB.ListGroups(r.Context(), sqldb.GroupFilter{Statuses: []ch.Status{ch.StatusPending}, Sort: sqldb.SortNewest, Limit: 100})
+	page, err := s.DB.ListGroups(r.Context(), sqldb.GroupFilter{Statuses: []ch.Status{ch.StatusPending}, Sort: sqldb.SortOldest, Limit: 100})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	// Oldest first: the group that waited longest is reviewed first.
-	slices.Reverse(page.Groups)
 	s.render(w, r, http.StatusOK, "applications", "Applications to review", page)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -38,11 +39,26 @@ func toCoordinators(g *ch.Group, skip, subject, body string) []ch.Mail {
 	return out
 }
 
-func (s *Server) notifyApplied(applicant *ch.User) ch.Notify {
+// createGroup records an application and tells the applicant, the other
+// coordinators and the community managers who review it.
+func (s *Server) createGroup(ctx context.Context, app ch.Application, applicant *ch.User) (*ch.Group, error) {
+	managers, err := s.DB.UsersWithRole(ctx, ch.RoleCommunityManager)
+	if err != nil {
+		return nil, err
+	}
+	return s.DB.CreateGroup(ctx, app, applicant, s.notifyApplied(applicant, managers))
+}
+
+func (s *Server) notifyApplied(applicant *ch.User, managers []*ch.User) ch.Notify {
 	return func(g *ch.Group) []ch.Mail {
 		page := s.link("/groups/" + g.Slug)
 		mails := []ch.Mail{{To: applicant.Email, Subject: "We received the application of " + g.Name,
 			Body: fmt.Sprintf("Hello %s,\n\nThank you for applying to list %s. A community manager will review it soon; you will hear from us by mail.\n\nYou can follow and edit the application here:\n%s\n", applicant.Name, g.Name, page)}}
+		for _, m := range managers {
+			mails = append(mails, ch.Mail{To: m.Email, Subject: "New application: " + g.Name,
+				Body: fmt.Sprintf("Hello %s,\n\n%s applied to list %s (%s, %s). Review it here:\n%s\n\nAll applications waiting: %s\n",
+					m.Name, applicant.Name, g.Name, g.City, g.Country, page, s.link("/admin/applications"))})
+		}
 		return append(mails, toCoordinators(g, applicant.Email, "You are a coordinator of "+g.Name,
 			fmt.Sprintf("%s listed you as a coordinator of %s on the user group portal.\n\nSign in (or create an account) with this address to help run the group:\n%s\n\nIf this is a mistake, reply to the organizers or ignore this message.\n", applicant.Name, g.Name, page))...)
 	}

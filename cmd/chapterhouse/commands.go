@@ -81,6 +81,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if empty {
 			accounts, err := demo.Seed(ctx, db, hasher, demo.Options{})
+			if err == nil {
+				err = db.Optimize(ctx)
+			}
 			if err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
@@ -116,6 +119,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	worker := &mail.Worker{Outbox: db, Sender: sender, Via: via, Logger: logger, Interval: 5 * time.Second}
 	workerDone := make(chan struct{})
 	go func() { worker.Run(workerCtx); close(workerDone) }()
+	go keepOptimized(workerCtx, db, logger)
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
@@ -244,6 +248,9 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer db.Close()
 	start := time.Now()
 	accounts, err := demo.Seed(ctx, db, newHasher(), demo.Options{Groups: *groups})
+	if err == nil {
+		err = db.Optimize(ctx)
+	}
 	if err != nil {
 		return err
 	}
@@ -256,5 +263,22 @@ func printAccounts(w io.Writer, accounts []demo.Account) {
 	fmt.Fprintln(w, "Sign in as any of these demo accounts:")
 	for _, a := range accounts {
 		fmt.Fprintf(w, "  %-20s %-40s password: %s\n", a.Role, a.Email, a.Password)
+	}
+}
+
+// keepOptimized refreshes the planner's statistics hourly, as SQLite
+// recommends for long-running processes.
+func keepOptimized(ctx context.Context, db *sqldb.DB, logger *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := db.Optimize(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("optimize", "err", err)
+			}
+		}
 	}
 }

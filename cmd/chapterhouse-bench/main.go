@@ -1,0 +1,185 @@
+// Command chapterhouse-bench measures the portal's hot paths: it seeds a
+// program with the demo generator, serves it on loopback and drives each
+// path with a fixed number of connections, printing requests per second and
+// latency percentiles as a Markdown table for docs/performance.md.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"chapterhouse/demo"
+	"chapterhouse/password"
+	"chapterhouse/sqldb"
+	"chapterhouse/web"
+)
+
+func main() {
+	groups := flag.Int("groups", 10000, "groups in the seeded program")
+	conns := flag.Int("connections", 32, "concurrent connections")
+	duration := flag.Duration("duration", 5*time.Second, "how long to drive each path")
+	flag.StringVar(&profileDir, "profile", "", "write a CPU profile of each path into this directory")
+	flag.StringVar(&dataDir, "data", "", "reuse (or create and keep) the database in this directory instead of a temporary one")
+	flag.Parse()
+	if err := run(*groups, *conns, *duration); err != nil {
+		fmt.Fprintln(os.Stderr, "chapterhouse-bench:", err)
+		os.Exit(1)
+	}
+}
+
+var profileDir, dataDir string
+
+func run(groups, conns int, duration time.Duration) error {
+	ctx := context.Background()
+	dir := dataDir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "chapterhouse-bench")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	}
+	db, err := sqldb.Open(ctx, dir, "")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	hasher := password.NewHasher(password.Default, 4)
+	empty, err := demo.Empty(ctx, db)
+	if err != nil {
+		return err
+	}
+	if empty {
+		start := time.Now()
+		if _, err := demo.Seed(ctx, db, hasher, demo.Options{Groups: groups}); err != nil {
+			return err
+		}
+		if err := db.Optimize(ctx); err != nil {
+			return err
+		}
+		fmt.Printf("Seeded %d groups in %s.\n\n", groups, time.Since(start).Round(time.Millisecond))
+	}
+	page, err := db.ListGroups(ctx, sqldb.GroupFilter{Limit: 1})
+	if err != nil || len(page.Groups) == 0 {
+		return fmt.Errorf("no listed group to fetch: %v", err)
+	}
+	slug := page.Groups[0].Slug
+
+	srv, err := web.New(web.Config{DB: db, Hasher: hasher, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "http://127.0.0.1", MailVia: "log"})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	httpSrv := &http.Server{Handler: srv}
+	go httpSrv.Serve(ln)
+	defer httpSrv.Close()
+	base := "http://" + ln.Addr().String()
+
+	fmt.Printf("%d connections, %s per path, GOMAXPROCS=%d, load generator in the same process.\n\n", conns, duration, runtimeProcs())
+	fmt.Println("| path | requests/s | p50 | p99 | errors |")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: |")
+	for _, path := range []string{"/healthz", "/groups", "/groups?q=python", "/groups?country=FR&sort=newest", "/api/v1/groups", "/groups/" + slug, "/api/v1/groups/" + slug} {
+		r, err := profiled(path, func() result { return drive(base+path, conns, duration) })
+		if err != nil {
+			return err
+		}
+		fmt.Printf("| `%s` | %.0f | %s | %s | %d |\n", path, r.rps, r.p50, r.p99, r.errors)
+	}
+	return nil
+}
+
+type result struct {
+	rps      float64
+	p50, p99 time.Duration
+	errors   int
+}
+
+// drive sends GET requests on conns connections for d (after a short
+// warm-up) and reports throughput and latency. It stops by itself.
+func drive(url string, conns int, d time.Duration) result {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}, Timeout: 10 * time.Second}
+	var mu sync.Mutex
+	var latencies []time.Duration
+	errors := 0
+	loop := func(until time.Time, record bool) {
+		var wg sync.WaitGroup
+		for range conns {
+			wg.Go(func() {
+				var mine []time.Duration
+				bad := 0
+				for time.Now().Before(until) {
+					t := time.Now()
+					resp, err := client.Get(url)
+					if err == nil {
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+					}
+					if err != nil || resp.StatusCode != http.StatusOK {
+						bad++
+						continue
+					}
+					mine = append(mine, time.Since(t))
+				}
+				if record {
+					mu.Lock()
+					latencies = append(latencies, mine...)
+					errors += bad
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+	}
+	loop(time.Now().Add(500*time.Millisecond), false)
+	start := time.Now()
+	loop(start.Add(d), true)
+	elapsed := time.Since(start)
+	slices.Sort(latencies)
+	pct := func(p float64) time.Duration {
+		if len(latencies) == 0 {
+			return 0
+		}
+		return latencies[min(int(float64(len(latencies))*p), len(latencies)-1)].Round(10 * time.Microsecond)
+	}
+	return result{rps: float64(len(latencies)) / elapsed.Seconds(), p50: pct(0.50), p99: pct(0.99), errors: errors}
+}
+
+func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
+
+// profiled runs f under the CPU profiler when --profile is set.
+func profiled(path string, f func() result) (result, error) {
+	if profileDir == "" {
+		return f(), nil
+	}
+	name := strings.Trim(strings.NewReplacer("/", "_", "?", "_", "&", "_", "=", "-").Replace(path), "_")
+	out, err := os.Create(filepath.Join(profileDir, name+".pprof"))
+	if err != nil {
+		return result{}, err
+	}
+	defer out.Close()
+	if err := pprof.StartCPUProfile(out); err != nil {
+		return result{}, err
+	}
+	defer pprof.StopCPUProfile()
+	return f(), nil
+}

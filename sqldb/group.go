@@ -397,8 +397,9 @@ type GroupPage struct {
 }
 
 type cursor struct {
-	Key string `json:"k"`
-	ID  int64  `json:"i"`
+	Sort string `json:"s"`
+	Key  string `json:"k"`
+	ID   int64  `json:"i"`
 }
 
 // ListGroups returns a page of groups. Pages are keyed by the last row seen
@@ -445,6 +446,9 @@ func (db *DB) ListGroups(ctx context.Context, f GroupFilter) (GroupPage, error) 
 		if err != nil {
 			return page, err
 		}
+		if c.Sort != f.Sort {
+			return page, badCursor()
+		}
 		if byTime {
 			t, err := time.Parse(time.RFC3339Nano, c.Key)
 			if err != nil {
@@ -463,7 +467,7 @@ func (db *DB) ListGroups(ctx context.Context, f GroupFilter) (GroupPage, error) 
 	if len(groups) > f.Limit {
 		groups = groups[:f.Limit]
 		last := groups[len(groups)-1]
-		c := cursor{Key: ch.SortName(last.Name), ID: last.ID}
+		c := cursor{Sort: f.Sort, Key: ch.SortName(last.Name), ID: last.ID}
 		if byTime {
 			c.Key = last.CreatedAt.UTC().Format(time.RFC3339Nano)
 		}

@@ -174,6 +174,9 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == ch.EINTERNAL {
 		s.Logger.Error("internal error", "err", err, "request_id", requestID(r), "path", r.URL.Path)
 	}
+	if code == ch.EUNAUTHORIZED {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="chapterhouse"`)
+	}
 	writeJSON(w, httpStatus(code), map[string]apiErrorBody{"error": {Code: code, Message: ch.ErrorMessage(err), Fields: ch.ErrorFields(err)}})
 }
 

@@ -76,6 +76,9 @@ func New(cfg Config) (*Server, error) {
 	s.dummyPwd = cfg.Hasher.Dummy(context.Background())
 	s.registerRoutes()
 	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, ch.Errorf(ch.EFORBIDDEN, "Cross-origin requests are not allowed. Go back to the portal, reload the page and try again."))
+	}))
 	s.handler = s.recoverer(s.logRequests(securityHeaders(cop.Handler(s.authenticate(s.checkCSRF(s.mux))))))
 	return s, nil
 }

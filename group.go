@@ -177,7 +177,7 @@ func (a *Application) Normalize() {
 	for _, p := range []*string{&a.Name, &a.ShortName, &a.City, &a.TimeZone} {
 		*p = strings.Join(strings.Fields(*p), " ")
 	}
-	a.Description = strings.TrimSpace(strings.ReplaceAll(a.Description, "\r\n", "\n"))
+	a.Description = strings.TrimSpace(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(a.Description))
 	a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
 	a.TimeZone = strings.ReplaceAll(a.TimeZone, " ", "_")
 	a.Cadence = Cadence(strings.ToLower(strings.TrimSpace(string(a.Cadence))))
@@ -244,10 +244,11 @@ func (a *Application) Validate(requirePolicy bool) error {
 	if (a.Latitude == nil) != (a.Longitude == nil) {
 		fe.Add("latitude", "Give both latitude and longitude, or neither.")
 	} else if a.Latitude != nil {
-		if *a.Latitude < -90 || *a.Latitude > 90 {
+		// NaN passes every comparison, so range checks alone would let it in.
+		if !(*a.Latitude >= -90 && *a.Latitude <= 90) {
 			fe.Add("latitude", "Latitude is between -90 and 90.")
 		}
-		if *a.Longitude < -180 || *a.Longitude > 180 {
+		if !(*a.Longitude >= -180 && *a.Longitude <= 180) {
 			fe.Add("longitude", "Longitude is between -180 and 180.")
 		}
 	}
@@ -281,7 +282,7 @@ func (a *Application) Validate(requirePolicy bool) error {
 	for _, c := range a.Channels {
 		if !slices.Contains(ChannelTypes, c.Type) {
 			fe.Add("channels", "Choose a type for every channel.")
-		} else if !ValidWebURL(c.URL) && !strings.HasPrefix(c.URL, "mailto:") {
+		} else if !ValidWebURL(c.URL) && !validMailto(c.URL) {
 			fe.Add("channels", "Give each channel a web address (https://…) or a mailto: link.")
 		}
 	}
@@ -316,6 +317,15 @@ func clip(s string) string {
 		return string([]rune(s)[:40]) + "…"
 	}
 	return s
+}
+
+// validMailto accepts a mailto: link to one valid address.
+func validMailto(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "mailto" {
+		return false
+	}
+	return ValidEmail(u.Opaque)
 }
 
 // ValidWebURL accepts absolute http and https URLs with a host.

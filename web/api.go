@@ -1,11 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	ch "chapterhouse"
@@ -51,9 +53,6 @@ func (s *Server) toAPI(g *ch.Group, v ch.Viewer, detail bool, reqs []ch.Requirem
 		return a
 	}
 	a.URLs, a.Channels = g.URLs, g.Channels
-	if a.URLs == nil {
-		a.URLs = []string{}
-	}
 	if v.User != nil {
 		a.OrganiserEmails = g.OrganiserEmails
 	}
@@ -137,6 +136,9 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if errors.As(err, &te) && te.Field != "" {
 		return &ch.Error{Code: ch.EINVALID, Message: "The request body has a field of the wrong type.",
 			Fields: map[string]string{te.Field: fmt.Sprintf("Expected %s.", te.Type.Kind())}}
+	} else if te != nil {
+		// Not err.Error(): it names the Go type the body is decoded into.
+		return &ch.Error{Code: ch.EBADREQUEST, Message: "The request body must be a JSON object."}
 	}
 	return &ch.Error{Code: ch.EBADREQUEST, Message: "The request body is not valid JSON for this call: " + err.Error()}
 }
@@ -180,6 +182,13 @@ func (s *Server) apiUpdateGroup(w http.ResponseWriter, r *http.Request) {
 	// A PATCH names only the fields it changes: decoding onto the current
 	// profile leaves the others as they are.
 	app := ch.ApplicationOf(g)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBytes))
+	if err != nil {
+		s.apiError(w, r, ch.Errorf(ch.EBADREQUEST, "The request body could not be read: %v", err))
+		return
+	}
+	clearNamedLists(&app, body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err := decodeJSON(w, r, &app); err != nil {
 		s.apiError(w, r, err)
 		return
@@ -199,6 +208,34 @@ func (s *Server) apiUpdateGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeGroup(w, r, http.StatusOK, g, v, nil)
+}
+
+// clearNamedLists empties the lists and coordinates a PATCH body names, so
+// that they are replaced whole: encoding/json decodes array elements onto
+// the existing ones, so a new coordinator would keep the employer of the one
+// it replaces in the list, and a channel without a type the old one's type.
+func clearNamedLists(app *ch.Application, body []byte) {
+	var named map[string]json.RawMessage
+	if json.Unmarshal(body, &named) != nil {
+		return // decodeJSON reports it
+	}
+	for k := range named {
+		// encoding/json matches names without regard to case.
+		switch {
+		case strings.EqualFold(k, "latitude"):
+			app.Latitude = nil
+		case strings.EqualFold(k, "longitude"):
+			app.Longitude = nil
+		case strings.EqualFold(k, "organiser_emails"):
+			app.OrganiserEmails = nil
+		case strings.EqualFold(k, "urls"):
+			app.URLs = nil
+		case strings.EqualFold(k, "channels"):
+			app.Channels = nil
+		case strings.EqualFold(k, "coordinators"):
+			app.Coordinators = nil
+		}
+	}
 }
 
 func (s *Server) apiReviewGroup(w http.ResponseWriter, r *http.Request) {

@@ -2,11 +2,13 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	ch "chapterhouse"
 	"chapterhouse/sqldb"
@@ -23,7 +25,11 @@ type form struct {
 
 func (f form) Get(k string) string { return f.Values.Get(k) }
 
-func newForm(r *http.Request) form { return form{Values: r.PostForm, Errors: map[string]string{}} }
+// newForm copies the submitted values: handlers delete passwords from the
+// copy before re-rendering, and must still be able to read them from r.
+func newForm(r *http.Request) form {
+	return form{Values: maps.Clone(r.PostForm), Errors: map[string]string{}}
+}
 
 func formWithError(r *http.Request, err error) form {
 	f := newForm(r)
@@ -34,9 +40,11 @@ func formWithError(r *http.Request, err error) form {
 	return f
 }
 
-// localPath keeps a ?next= target on this site.
+// localPath keeps a ?next= target on this site. Browsers drop tabs and
+// newlines from a URL, so "/\t/evil.example" is "//evil.example" to them.
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.IndexFunc(next, unicode.IsControl) >= 0 {
 		return "/groups"
 	}
 	return next

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -66,7 +67,8 @@ func parseGroupForm(v url.Values) (groupForm, map[string]string) {
 			return nil
 		}
 		x, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", "."), 64)
-		if err != nil {
+		// ParseFloat reads "NaN" and "Inf" too, and NaN passes every range check.
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 			errs[field] = "Enter a decimal number such as 45.76."
 			return nil
 		}
@@ -80,7 +82,8 @@ func parseGroupForm(v url.Values) (groupForm, map[string]string) {
 
 // withApplicant puts the applicant first among the coordinators.
 func withApplicant(a ch.Application, u *ch.User) ch.Application {
-	a.Coordinators = slices.DeleteFunc(a.Coordinators, func(c ch.Coordinator) bool { return c.Email == u.Email })
+	// A clone: DeleteFunc works in place, and the form re-renders a.Coordinators as typed.
+	a.Coordinators = slices.DeleteFunc(slices.Clone(a.Coordinators), func(c ch.Coordinator) bool { return ch.NormalizeEmail(c.Email) == u.Email })
 	a.Coordinators = append([]ch.Coordinator{{Email: u.Email, Name: u.Name, Employer: strings.TrimSpace(a.Employer)}}, a.Coordinators...)
 	return a
 }

@@ -101,7 +101,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 					panic(v)
 				}
 				s.Logger.Error("panic", "path", r.URL.Path, "value", fmt.Sprint(v), "stack", string(debug.Stack()))
-				http.Error(w, "Internal error", http.StatusInternalServerError)
+				s.fail(w, r, ch.Errorf(ch.EINTERNAL, "An internal error occurred."))
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -126,7 +126,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		if auth := r.Header.Get("Authorization"); auth != "" {
-			token, ok := strings.CutPrefix(auth, "Bearer ")
+			scheme, token, ok := strings.Cut(auth, " ")
+			ok = ok && strings.EqualFold(scheme, "Bearer")
 			u, err := s.DB.APITokenUser(ctx, strings.TrimSpace(token))
 			if !ok || err != nil {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="chapterhouse"`)
@@ -134,7 +135,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				return
 			}
 			ctx = context.WithValue(context.WithValue(ctx, userKey, u), viaTokenKey, true)
-		} else if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		} else if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" && !apiWrite(r) {
 			if u, err := s.DB.SessionUser(ctx, c.Value); err == nil {
 				ctx = context.WithValue(ctx, userKey, u)
 			} else if ch.ErrorCode(err) == ch.ENOTFOUND {
@@ -203,4 +204,11 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// apiWrite reports whether r changes state through the API. Those calls must
+// carry a Bearer token: a session cookie is ambient authority a cross-site
+// page could borrow, so the API ignores it for writes.
+func apiWrite(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/api/") && r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
 }

@@ -45,6 +45,7 @@ func (s *Server) funcs() template.FuncMap {
 		"seq":          func(n int) []int { return make([]int, n) },
 		"fieldID":      func(prefix string, i int) string { return fmt.Sprintf("%s-%d", prefix, i) },
 		"dict":         dict,
+		"lower":        strings.ToLower,
 	}
 }
 

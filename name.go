@@ -157,3 +157,6 @@ func SimilarGroups(name, shortName, self string, groups []NamedGroup) []NamedGro
 // SortName is the key the directory sorts names by: folded, so that "Ávila"
 // sorts among the A's.
 func SortName(name string) string { return strings.Join(words(name), " ") }
+
+// SearchWords folds text into the words full-text search indexes and matches.
+func SearchWords(s string) []string { return words(s) }

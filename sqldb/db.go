@@ -15,8 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	ch "chapterhouse"
 )
@@ -27,18 +26,23 @@ var migrations embed.FS
 // DB is the portal's database.
 type DB struct {
 	sql *sql.DB
+	d   dialect
 	// Now is the clock every write uses, so tests control time.
 	Now func() time.Time
 }
 
-// Open opens (creating if needed) the SQLite database in dataDir. databaseURL,
-// when set, names the database instead; only sqlite: URLs are supported so far.
+// Open opens the portal's database: by default (creating it if needed) the
+// SQLite file in dataDir; databaseURL names another: sqlite:PATH, or
+// postgres://… for PostgreSQL.
 func Open(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
+	if strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://") {
+		return openPostgres(ctx, databaseURL)
+	}
 	path := filepath.Join(dataDir, "chapterhouse.db")
 	if databaseURL != "" {
 		p, ok := strings.CutPrefix(databaseURL, "sqlite:")
 		if !ok {
-			return nil, fmt.Errorf("unsupported database URL %q: use sqlite:PATH (PostgreSQL support is planned)", databaseURL)
+			return nil, fmt.Errorf("unsupported database URL %q: use sqlite:PATH or postgres://…", databaseURL)
 		}
 		path = strings.TrimPrefix(p, "//")
 	}
@@ -57,13 +61,31 @@ func Open(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
 	sdb.SetMaxOpenConns(8)
 	sdb.SetMaxIdleConns(8)
 	sdb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{sql: sdb, Now: func() time.Time { return time.Now().UTC() }}
+	return ready(ctx, sdb, sqliteDialect, path)
+}
+
+func openPostgres(ctx context.Context, url string) (*DB, error) {
+	sdb, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, err
+	}
+	// Several app nodes share one server: keep each node's share modest.
+	sdb.SetMaxOpenConns(16)
+	sdb.SetMaxIdleConns(16)
+	sdb.SetConnMaxIdleTime(5 * time.Minute)
+	return ready(ctx, sdb, postgresDialect, "the PostgreSQL database")
+}
+
+func ready(ctx context.Context, sdb *sql.DB, d dialect, what string) (*DB, error) {
 	if err := sdb.PingContext(ctx); err != nil {
 		sdb.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, fmt.Errorf("open %s: %w", what, err)
 	}
-	return db, nil
+	return &DB{sql: sdb, d: d, Now: func() time.Time { return time.Now().UTC() }}, nil
 }
+
+// Engine names the database engine: "sqlite" or "postgres".
+func (db *DB) Engine() string { return db.d.name }
 
 // Close closes the database.
 func (db *DB) Close() error { return db.sql.Close() }
@@ -71,16 +93,18 @@ func (db *DB) Close() error { return db.sql.Close() }
 // Ping reports whether the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
 
-func (db *DB) now() time.Time { return db.Now().UTC() }
+// now is the clock at the precision both engines store (PostgreSQL keeps
+// microseconds), so a value written reads back equal.
+func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
 
 // Migrate applies the embedded migrations not yet applied, each in its own
 // transaction, and returns how many it applied.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
 	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version TEXT PRIMARY KEY, applied_at TIMESTAMP NOT NULL)`); err != nil {
+		version TEXT PRIMARY KEY, applied_at `+db.d.timestamp+` NOT NULL)`); err != nil {
 		return 0, err
 	}
-	names, err := fs.Glob(migrations, "migrations/sqlite/*.sql")
+	names, err := fs.Glob(migrations, "migrations/"+db.d.name+"/*.sql")
 	if err != nil {
 		return 0, err
 	}
@@ -120,7 +144,10 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 // sorts every listed group on each request, instead of walking the name
 // index: 40 requests a second instead of thousands at 10,000 groups.
 func (db *DB) Optimize(ctx context.Context) error {
-	_, err := db.sql.ExecContext(ctx, `PRAGMA optimize=0x10002`)
+	if db.d.optimize == "" {
+		return nil
+	}
+	_, err := db.sql.ExecContext(ctx, db.d.optimize)
 	return err
 }
 
@@ -137,14 +164,12 @@ func (db *DB) tx(ctx context.Context, f func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// translate turns engine errors into domain errors: the one place that knows
-// SQLite's error codes.
-func translate(err error, what string) error {
+// translate turns engine errors into domain errors.
+func (db *DB) translate(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return ch.Errorf(ch.ENOTFOUND, "%s not found.", what)
 	}
-	var se *sqlite.Error
-	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
+	if db.d.isUnique(err) {
 		return ch.Errorf(ch.ECONFLICT, "%s already exists.", what)
 	}
 	return err

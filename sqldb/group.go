@@ -8,9 +8,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 
 	ch "chapterhouse"
 )
@@ -36,7 +33,7 @@ func scanGroup(row interface{ Scan(...any) error }) (*ch.Group, error) {
 func (db *DB) GroupBySlug(ctx context.Context, slug string) (*ch.Group, error) {
 	g, err := scanGroup(db.sql.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.slug = $1`, slug))
 	if err != nil {
-		return nil, translate(err, "Group")
+		return nil, db.translate(err, "Group")
 	}
 	return g, db.loadGroupDetails(ctx, db.sql, g)
 }
@@ -104,15 +101,15 @@ func (db *DB) CreateGroup(ctx context.Context, app ch.Application, applicant *ch
 		}
 		var id int64
 		err = tx.QueryRowContext(ctx, `INSERT INTO groups (slug, name, short_name, description, city, country, latitude, longitude,
-			time_zone, cadence, status, sort_name, name_key, short_key, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id`,
+			time_zone, cadence, status, sort_name, name_key, short_key, search_text, created_by, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id`,
 			slug, app.Name, app.ShortName, app.Description, app.City, app.Country, app.Latitude, app.Longitude,
 			app.TimeZone, app.Cadence, ch.StatusPending, ch.SortName(app.Name), ch.NameKey(app.Name), ch.ShortKey(app.ShortName),
-			applicant.ID, now).Scan(&id)
+			searchText(app), applicant.ID, now).Scan(&id)
 		if err != nil {
-			return translate(err, "Group")
+			return db.translate(err, "Group")
 		}
-		if err := writeProfileLists(ctx, tx, id, app); err != nil {
+		if err := db.writeProfileLists(ctx, tx, id, app); err != nil {
 			return err
 		}
 		if app.PolicyAgreed {
@@ -158,7 +155,7 @@ func uniqueSlug(ctx context.Context, tx *sql.Tx, base string) (string, error) {
 	return slug, rows.Err()
 }
 
-func writeProfileLists(ctx context.Context, tx *sql.Tx, id int64, app ch.Application) error {
+func (db *DB) writeProfileLists(ctx context.Context, tx *sql.Tx, id int64, app ch.Application) error {
 	for _, table := range []string{"group_contacts", "group_channels", "coordinators"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE group_id = $1`, id); err != nil {
 			return err
@@ -182,7 +179,7 @@ func writeProfileLists(ctx context.Context, tx *sql.Tx, id int64, app ch.Applica
 	for i, c := range app.Coordinators {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO coordinators (group_id, email, name, employer, position) VALUES ($1, $2, $3, $4, $5)`,
 			id, c.Email, c.Name, c.Employer, i); err != nil {
-			return translate(err, "Coordinator")
+			return db.translate(err, "Coordinator")
 		}
 	}
 	return nil
@@ -213,9 +210,9 @@ func (db *DB) UpdateGroup(ctx context.Context, slug string, app ch.Application, 
 	now := db.now()
 	var g *ch.Group
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		old, err := scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.slug = $1`, slug))
+		old, err := scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.slug = $1`+db.d.forUpdate, slug))
 		if err != nil {
-			return translate(err, "Group")
+			return db.translate(err, "Group")
 		}
 		if err := db.loadGroupDetails(ctx, tx, old); err != nil {
 			return err
@@ -223,13 +220,13 @@ func (db *DB) UpdateGroup(ctx context.Context, slug string, app ch.Application, 
 		status := ch.Resubmit(old.Status)
 		_, err = tx.ExecContext(ctx, `UPDATE groups SET name = $1, short_name = $2, description = $3, city = $4, country = $5,
 			latitude = $6, longitude = $7, time_zone = $8, cadence = $9, status = $10, decline_reason = '', sort_name = $11, name_key = $12,
-			short_key = $13, updated_at = $14 WHERE id = $15`,
+			short_key = $13, search_text = $14, updated_at = $15 WHERE id = $16`,
 			app.Name, app.ShortName, app.Description, app.City, app.Country, app.Latitude, app.Longitude, app.TimeZone,
-			app.Cadence, status, ch.SortName(app.Name), ch.NameKey(app.Name), ch.ShortKey(app.ShortName), now, old.ID)
+			app.Cadence, status, ch.SortName(app.Name), ch.NameKey(app.Name), ch.ShortKey(app.ShortName), searchText(app), now, old.ID)
 		if err != nil {
 			return err
 		}
-		if err := writeProfileLists(ctx, tx, old.ID, app); err != nil {
+		if err := db.writeProfileLists(ctx, tx, old.ID, app); err != nil {
 			return err
 		}
 		if app.PolicyAgreed {
@@ -267,9 +264,9 @@ func (db *DB) ReviewGroup(ctx context.Context, slug string, d ch.Decision, reaso
 	var g *ch.Group
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		g, err = scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.slug = $1`, slug))
+		g, err = scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.slug = $1`+db.d.forUpdate, slug))
 		if err != nil {
-			return translate(err, "Group")
+			return db.translate(err, "Group")
 		}
 		next, err := ch.Review(g.Status, d, reason)
 		if err != nil {
@@ -426,8 +423,8 @@ func (db *DB) ListGroups(ctx context.Context, f GroupFilter) (GroupPage, error) 
 	if f.Country != "" {
 		where = append(where, "g.country = "+arg(strings.ToUpper(f.Country)))
 	}
-	if m := ftsQuery(f.Query); m != "" {
-		where = append(where, "g.id IN (SELECT rowid FROM groups_fts WHERE groups_fts MATCH "+arg(m)+")")
+	if words := searchWords(f.Query); len(words) > 0 {
+		where = append(where, db.d.search(arg(db.d.searchQuery(words))))
 	}
 	var page GroupPage
 	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM groups g WHERE `+strings.Join(where, " AND "), args...).Scan(&page.Total); err != nil {
@@ -491,20 +488,12 @@ func decodeCursor(s string) (cursor, error) {
 	return c, nil
 }
 
-// ftsQuery turns what a person typed into an FTS5 query: every word must
-// match, as a prefix, and FTS syntax characters are taken literally.
-func ftsQuery(q string) string {
-	var terms []string
-	// NFC first: typed with combining accents ("u" + U+0308), a word would
-	// otherwise be cut in two at the accent and match nothing.
-	q = norm.NFC.String(q)
-	for _, w := range strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) }) {
-		terms = append(terms, `"`+w+`"*`)
-		if len(terms) == 8 {
-			break
-		}
-	}
-	return strings.Join(terms, " ")
+// searchWords splits what a person typed into at most eight folded words
+// (lower case, no accents), the form in which search_text is indexed. Only
+// letters and digits survive, so no engine's query syntax can be injected.
+func searchWords(q string) []string {
+	words := ch.SearchWords(q)
+	return words[:min(len(words), 8)]
 }
 
 // ChangeStatus moves a group to another status, within the rules of
@@ -515,9 +504,9 @@ func (db *DB) ChangeStatus(ctx context.Context, slug string, to ch.Status, reaso
 	var g *ch.Group
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		g, err = scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.slug = $1`, slug))
+		g, err = scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.slug = $1`+db.d.forUpdate, slug))
 		if err != nil {
-			return translate(err, "Group")
+			return db.translate(err, "Group")
 		}
 		if err := ch.Transition(g.Status, to, reason); err != nil {
 			return err
@@ -547,8 +536,14 @@ func (db *DB) ChangeStatus(ctx context.Context, slug string, to ch.Status, reaso
 // Event Policy, unless it already has.
 func agreeToPolicy(ctx context.Context, tx *sql.Tx, groupID, userID int64, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO policy_agreements (group_id, policy_id, user_id, agreed_at)
-		SELECT $1, p.id, $2, $3 FROM policies p WHERE p.kind = $4
+		SELECT CAST($1 AS BIGINT), p.id, CAST($2 AS BIGINT), $3 FROM policies p WHERE p.kind = $4
 		AND NOT EXISTS (SELECT 1 FROM policy_agreements a WHERE a.group_id = $1 AND a.policy_id = p.id)
 		ORDER BY p.version DESC LIMIT 1`, groupID, userID, now, ch.PolicySocialMedia)
 	return err
+}
+
+// searchText is what full-text search indexes for a group: its words folded,
+// so both engines match "zurich" to "Zürich" the same way.
+func searchText(app ch.Application) string {
+	return strings.Join(ch.SearchWords(app.Name+" "+app.ShortName+" "+app.City+" "+app.Description), " ")
 }

@@ -8,6 +8,7 @@ import (
 
 	ch "chapterhouse"
 	"chapterhouse/sqldb"
+	"chapterhouse/sqldb/sqldbtest"
 )
 
 // clock is the injected db.Now: fixed until a test moves it.
@@ -38,13 +39,13 @@ type testDB struct {
 func newDB(t *testing.T) *testDB {
 	t.Helper()
 	dir := t.TempDir()
-	db, err := sqldb.Open(context.Background(), dir, "")
+	db, err := sqldb.Open(context.Background(), dir, sqldbtest.URL(t))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	// Nanoseconds on purpose: stored times must keep their precision.
-	c := &clock{t: time.Date(2025, 3, 14, 9, 26, 53, 589793238, time.UTC)}
+	// Microseconds on purpose: stored times must keep the precision both engines store.
+	c := &clock{t: time.Date(2025, 3, 14, 9, 26, 53, 589793000, time.UTC)}
 	db.Now = c.Now
 	n, err := db.Migrate(context.Background())
 	if err != nil {

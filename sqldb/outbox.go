@@ -36,7 +36,7 @@ func (db *DB) ClaimMail(ctx context.Context, lease time.Duration, limit int) ([]
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET claimed_until = $1, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $2
-				AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY next_attempt_at, id LIMIT $3)
+				AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY next_attempt_at, id LIMIT $3`+db.d.skipLocked+`)
 			RETURNING id, recipient, subject, body, attempts`, now.Add(lease), now, limit)
 		if err != nil {
 			return err

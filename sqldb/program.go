@@ -50,7 +50,7 @@ func (db *DB) CurrentPolicy(ctx context.Context, kind string) (ch.Policy, error)
 		}
 		return db.policy(ctx, kind)
 	}
-	return p, translate(err, "Policy")
+	return p, db.translate(err, "Policy")
 }
 
 func (db *DB) policy(ctx context.Context, kind string) (ch.Policy, error) {

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"strings"
 	"time"
 
 	ch "chapterhouse"
@@ -76,10 +77,10 @@ func (db *DB) CreateUser(ctx context.Context, email, name, passwordHash string, 
 		err := tx.QueryRowContext(ctx, `INSERT INTO users (email, name, password_hash, verified_at, created_at)
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, ch.NormalizeEmail(email), name, passwordHash, verifiedAt, now).Scan(&id)
 		if err != nil {
-			return translate(err, "An account with this email")
+			return db.translate(err, "An account with this email")
 		}
 		for _, r := range roles {
-			if err := setRole(ctx, tx, id, r, true, by, now); err != nil {
+			if err := db.setRole(ctx, tx, id, r, true, by, now); err != nil {
 				return err
 			}
 		}
@@ -95,7 +96,7 @@ func (db *DB) CreateUser(ctx context.Context, email, name, passwordHash string, 
 func (db *DB) UserByID(ctx context.Context, id int64) (*ch.User, error) {
 	u, err := scanUser(db.sql.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 	if err != nil {
-		return nil, translate(err, "Account")
+		return nil, db.translate(err, "Account")
 	}
 	return u, db.loadRoles(ctx, db.sql, u)
 }
@@ -107,7 +108,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*ch.User, string, 
 	var verified sql.NullTime
 	var hash string
 	if err := row.Scan(&u.ID, &u.Email, &u.Name, &verified, &u.CreatedAt, &hash); err != nil {
-		return nil, "", translate(err, "Account")
+		return nil, "", db.translate(err, "Account")
 	}
 	if verified.Valid {
 		u.VerifiedAt = &verified.Time
@@ -119,7 +120,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*ch.User, string, 
 func (db *DB) PasswordHash(ctx context.Context, userID int64) (string, error) {
 	var hash string
 	err := db.sql.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE id = $1`, userID).Scan(&hash)
-	return hash, translate(err, "Account")
+	return hash, db.translate(err, "Account")
 }
 
 // SetPassword replaces a password and ends every session of the account, so
@@ -153,10 +154,10 @@ func (db *DB) ChangeEmail(ctx context.Context, userID int64, newEmail string) er
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		var old string
 		if err := tx.QueryRowContext(ctx, `SELECT email FROM users WHERE id = $1`, userID).Scan(&old); err != nil {
-			return translate(err, "Account")
+			return db.translate(err, "Account")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET email = $1, verified_at = $2 WHERE id = $3`, newEmail, db.now(), userID); err != nil {
-			return translate(err, "An account with this email")
+			return db.translate(err, "An account with this email")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE coordinators SET email = $1 WHERE email = $2
 			AND group_id NOT IN (SELECT group_id FROM coordinators WHERE email = $1)`, newEmail, old); err != nil {
@@ -172,8 +173,8 @@ func (db *DB) ChangeEmail(ctx context.Context, userID int64, newEmail string) er
 // empty), people with roles first.
 func (db *DB) ListUsers(ctx context.Context, q string, limit int) ([]*ch.User, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+userColumns+` FROM users
-		WHERE $1 = '' OR instr(lower(email), lower($1)) > 0 OR instr(lower(name), lower($1)) > 0
-		ORDER BY (SELECT count(*) FROM user_roles r WHERE r.user_id = users.id) DESC, name LIMIT $2`, q, limit)
+		WHERE lower(email) LIKE $1 ESCAPE '!' OR lower(name) LIKE $1 ESCAPE '!'
+		ORDER BY (SELECT count(*) FROM user_roles r WHERE r.user_id = users.id) DESC, name LIMIT $2`, likePattern(q), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -201,10 +202,10 @@ func (db *DB) ListUsers(ctx context.Context, q string, limit int) ([]*ch.User, e
 // SetRole grants or removes a program role and logs the change. Granting a
 // role already held, or removing one not held, changes and logs nothing.
 func (db *DB) SetRole(ctx context.Context, userID int64, role ch.Role, grant bool, by int64) error {
-	return db.tx(ctx, func(tx *sql.Tx) error { return setRole(ctx, tx, userID, role, grant, by, db.now()) })
+	return db.tx(ctx, func(tx *sql.Tx) error { return db.setRole(ctx, tx, userID, role, grant, by, db.now()) })
 }
 
-func setRole(ctx context.Context, tx *sql.Tx, userID int64, role ch.Role, grant bool, by int64, now time.Time) error {
+func (db *DB) setRole(ctx context.Context, tx *sql.Tx, userID int64, role ch.Role, grant bool, by int64, now time.Time) error {
 	var res sql.Result
 	var err error
 	byID := sql.NullInt64{Int64: by, Valid: by != 0}
@@ -215,7 +216,7 @@ func setRole(ctx context.Context, tx *sql.Tx, userID int64, role ch.Role, grant 
 		res, err = tx.ExecContext(ctx, `DELETE FROM user_roles WHERE user_id = $1 AND role = $2`, userID, role)
 	}
 	if err != nil {
-		return translate(err, "Account")
+		return db.translate(err, "Account")
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
@@ -259,7 +260,7 @@ func (db *DB) SessionUser(ctx context.Context, token string) (*ch.User, error) {
 	u, err := scanUser(db.sql.QueryRowContext(ctx, `SELECT u.id, u.email, u.name, u.verified_at, u.created_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2`, HashToken(token), db.now()))
 	if err != nil {
-		return nil, translate(err, "Session")
+		return nil, db.translate(err, "Session")
 	}
 	return u, db.loadRoles(ctx, db.sql, u)
 }
@@ -322,7 +323,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name string) (st
 	token, hash := NewToken("chp_")
 	_, err := db.sql.ExecContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)`,
 		userID, name, hash, db.now())
-	return token, translate(err, "Account")
+	return token, db.translate(err, "Account")
 }
 
 // APITokenUser returns the account behind an API token and notes its use.
@@ -330,7 +331,7 @@ func (db *DB) APITokenUser(ctx context.Context, token string) (*ch.User, error) 
 	u, err := scanUser(db.sql.QueryRowContext(ctx, `SELECT u.id, u.email, u.name, u.verified_at, u.created_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`, HashToken(token)))
 	if err != nil {
-		return nil, translate(err, "API token")
+		return nil, db.translate(err, "API token")
 	}
 	// Minute precision keeps a busy client from turning every read into a write.
 	now := db.now().Truncate(time.Minute)
@@ -405,7 +406,7 @@ func (db *DB) RecordFailure(ctx context.Context, keys ...string) error {
 		for _, k := range keys {
 			var failures int
 			var last time.Time
-			err := tx.QueryRowContext(ctx, `SELECT failures, last_failure FROM auth_throttle WHERE key = $1`, k).Scan(&failures, &last)
+			err := tx.QueryRowContext(ctx, `SELECT failures, last_failure FROM auth_throttle WHERE key = $1`+db.d.forUpdate, k).Scan(&failures, &last)
 			if err != nil && err != sql.ErrNoRows {
 				return err
 			}
@@ -448,4 +449,10 @@ func (db *DB) UsersWithRole(ctx context.Context, role ch.Role) ([]*ch.User, erro
 		out = append(out, u)
 	}
 	return out, rows.Err()
+}
+
+// likePattern matches q anywhere, case-insensitively, with LIKE's wildcards
+// in q taken literally.
+func likePattern(q string) string {
+	return "%" + strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(strings.ToLower(q)) + "%"
 }

@@ -107,6 +107,9 @@ CREATE TABLE groups (
     sort_name      TEXT NOT NULL,
     name_key       TEXT NOT NULL,
     short_key      TEXT NOT NULL,
+    -- Name, short name, city and description folded to lower case without
+    -- accents (see searchText), indexed for full-text search.
+    search_text    TEXT NOT NULL DEFAULT '',
     created_by     INTEGER REFERENCES users(id),
     created_at     TIMESTAMP NOT NULL,
     updated_at     TIMESTAMP NOT NULL
@@ -167,21 +170,15 @@ CREATE TABLE policy_agreements (
 CREATE INDEX policy_agreements_by_group ON policy_agreements(group_id, policy_id);
 
 CREATE VIRTUAL TABLE groups_fts USING fts5(
-    name, short_name, description, city,
-    content = 'groups', content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 2'
+    search_text, content = 'groups', content_rowid = 'id', tokenize = 'unicode61'
 );
 CREATE TRIGGER groups_fts_insert AFTER INSERT ON groups BEGIN
-    INSERT INTO groups_fts(rowid, name, short_name, description, city)
-    VALUES (new.id, new.name, new.short_name, new.description, new.city);
+    INSERT INTO groups_fts(rowid, search_text) VALUES (new.id, new.search_text);
 END;
 CREATE TRIGGER groups_fts_delete AFTER DELETE ON groups BEGIN
-    INSERT INTO groups_fts(groups_fts, rowid, name, short_name, description, city)
-    VALUES ('delete', old.id, old.name, old.short_name, old.description, old.city);
+    INSERT INTO groups_fts(groups_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
 END;
-CREATE TRIGGER groups_fts_update AFTER UPDATE OF name, short_name, description, city ON groups BEGIN
-    INSERT INTO groups_fts(groups_fts, rowid, name, short_name, description, city)
-    VALUES ('delete', old.id, old.name, old.short_name, old.description, old.city);
-    INSERT INTO groups_fts(rowid, name, short_name, description, city)
-    VALUES (new.id, new.name, new.short_name, new.description, new.city);
+CREATE TRIGGER groups_fts_update AFTER UPDATE OF search_text ON groups BEGIN
+    INSERT INTO groups_fts(groups_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+    INSERT INTO groups_fts(rowid, search_text) VALUES (new.id, new.search_text);
 END;

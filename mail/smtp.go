@@ -73,7 +73,7 @@ func parseSMTPURL(rawURL string) (*smtpSender, error) {
 		return nil, fmt.Errorf("mail: invalid SMTP URL: unsupported scheme %q (want smtp or smtps)", u.Scheme)
 	}
 	if u.Opaque != "" {
-		return nil, fmt.Errorf("mail: invalid SMTP URL: missing // after %s:", u.Scheme)
+		return nil, fmt.Errorf("mail: invalid SMTP URL: missing // after %q", u.Scheme+":")
 	}
 	s.host = u.Hostname()
 	if s.host == "" {

@@ -20,6 +20,7 @@ import (
 	ch "chapterhouse"
 	"chapterhouse/mail"
 	"chapterhouse/sqldb"
+	"chapterhouse/sqldb/sqldbtest"
 )
 
 // inbox is an SMTP backend that keeps every message it accepts.
@@ -110,7 +111,7 @@ func (c *clock) Add(d time.Duration) {
 
 func newOutbox(t *testing.T) (*sqldb.DB, *clock) {
 	t.Helper()
-	db, err := sqldb.Open(context.Background(), t.TempDir(), "")
+	db, err := sqldb.Open(context.Background(), t.TempDir(), sqldbtest.URL(t))
 	if err != nil {
 		t.Fatal(err)
 	}

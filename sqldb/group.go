@@ -133,7 +133,7 @@ func (db *DB) CreateGroup(ctx context.Context, app ch.Application, applicant *ch
 }
 
 func uniqueSlug(ctx context.Context, tx *sql.Tx, base string) (string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT slug FROM groups WHERE slug = $1 OR slug LIKE $2`, base, base+"-%")
+	rows, err := tx.QueryContext(ctx, `SELECT slug FROM groups WHERE slug = $1 OR (slug > $2 AND slug < $3)`, base, base+"-", base+".")
 	if err != nil {
 		return "", err
 	}

@@ -123,9 +123,17 @@ func (s *Server) apiGetGroup(w http.ResponseWriter, r *http.Request) {
 // decodeJSON reads a JSON body strictly: unknown fields are refused so a
 // misspelt field is reported instead of silently ignored.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBytes))
+	if err != nil {
+		return ch.Errorf(ch.EBADREQUEST, "The request body could not be read: %v", err)
+	}
+	// JSON can spell a NUL character, which no text column can store.
+	if bytes.Contains(body, []byte(`\u0000`)) {
+		return ch.Errorf(ch.EBADREQUEST, "Text in the request body may not contain NUL characters (\\u0000).")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	err = dec.Decode(v)
 	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
 		err = errors.New("unexpected data after the JSON object")
 	}

@@ -602,6 +602,9 @@ func TestSignInNextStaysOnSite(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
+		if strings.ContainsRune(next, 0) && resp.StatusCode == http.StatusBadRequest {
+			continue // refused before any redirect: no text with NUL is accepted
+		}
 		if resp.StatusCode != s303 || resp.Header.Get("Location") != want {
 			t.Errorf("next=%q: %d to %q, want %q", next, resp.StatusCode, resp.Header.Get("Location"), want)
 		}

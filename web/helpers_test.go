@@ -15,6 +15,7 @@ import (
 	ch "chapterhouse"
 	"chapterhouse/password"
 	"chapterhouse/sqldb"
+	"chapterhouse/sqldb/sqldbtest"
 )
 
 // testPortal is a server on a real SQLite database in a temporary directory.
@@ -30,7 +31,7 @@ var cheapHasher = password.NewHasher(password.Params{Time: 1, Memory: 1024, Thre
 func newPortal(t *testing.T) *testPortal {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, t.TempDir(), "")
+	db, err := sqldb.Open(ctx, t.TempDir(), sqldbtest.URL(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	ch "chapterhouse"
 )
@@ -211,4 +213,44 @@ func clientIP(r *http.Request) string {
 // page could borrow, so the API ignores it for writes.
 func apiWrite(r *http.Request) bool {
 	return strings.HasPrefix(r.URL.Path, "/api/") && r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
+}
+
+// storable refuses requests whose path, query or form holds text no
+// database can keep: NUL characters (PostgreSQL refuses them in text) or
+// bytes that are not UTF-8. Refusing them here, with a 400, keeps every
+// handler and query from having to care.
+func (s *Server) storable(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok := storableText(r.URL.Path)
+		if q, err := url.ParseQuery(r.URL.RawQuery); err == nil && ok {
+			ok = storableValues(q)
+		}
+		if ok && !strings.HasPrefix(r.URL.Path, "/api/") && (r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch) {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			if err := r.ParseForm(); err == nil {
+				ok = storableValues(r.PostForm)
+			}
+		}
+		if !ok {
+			s.fail(w, r, ch.Errorf(ch.EBADREQUEST, "The request contains characters that are not text (a NUL character or bytes that are not UTF-8)."))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func storableText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+func storableValues(v url.Values) bool {
+	for k, vs := range v {
+		if !storableText(k) {
+			return false
+		}
+		for _, x := range vs {
+			if !storableText(x) {
+				return false
+			}
+		}
+	}
+	return true
 }

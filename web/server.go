@@ -79,7 +79,7 @@ func New(cfg Config) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ch.Errorf(ch.EFORBIDDEN, "Cross-origin requests are not allowed. Go back to the portal, reload the page and try again."))
 	}))
-	s.handler = s.recoverer(s.logRequests(securityHeaders(cop.Handler(s.authenticate(s.checkCSRF(s.mux))))))
+	s.handler = s.recoverer(s.logRequests(securityHeaders(cop.Handler(s.storable(s.authenticate(s.checkCSRF(s.mux)))))))
 	return s, nil
 }
 

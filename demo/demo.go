@@ -1,0 +1,732 @@
+// Package demo fills a database with a believable program of user groups,
+// with history, for demonstrations, screenshots and benchmarks.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	ch "chapterhouse"
+	"chapterhouse/password"
+	"chapterhouse/sqldb"
+)
+
+// ShowcaseGroups is the size of the default program.
+const ShowcaseGroups = 48
+
+// DefaultPassword is the password of every demo account unless Options says
+// otherwise.
+const DefaultPassword = "chapterhouse-demo"
+
+// Options shape the generated program.
+type Options struct {
+	Groups   int       // number of groups; 0 means the default showcase of 48
+	Now      time.Time // the "present" for generated history; zero means time.Now()
+	Seed     int64     // random seed for reproducible programs (default 1)
+	Password string    // password of every demo account; default "chapterhouse-demo"
+}
+
+// Roles of demo accounts, as Account.Role gives them.
+const (
+	RoleCommunityManager = "community manager"
+	RoleAmbassador       = "ambassador"
+	RoleApprover         = "approver"
+	RoleOrganizer        = "organizer"
+	RoleMember           = "member"
+)
+
+// Account is a demo account to print, so that people can sign in.
+type Account struct {
+	Email, Name, Role, Password string
+}
+
+// person is a coordinator: applicants among them get an account.
+type person struct {
+	Name, Email, Employer string
+}
+
+// step is one store call in a group's story.
+type stepKind int
+
+const (
+	stepAccept stepKind = iota
+	stepDecline
+	stepUpdate
+	stepStatus
+)
+
+type step struct {
+	at     time.Time
+	off    time.Duration // after the application, while planning
+	kind   stepKind
+	to     ch.Status
+	reason string
+	coords []ch.Coordinator // stepUpdate: the new list
+}
+
+// groupSpec is a group to create and its story.
+type groupSpec struct {
+	Name, Short, Site string
+	City              *city
+	Tech              *tech
+	Focus             *focus
+	Blurb, Reason     string
+	Employer          string
+	Cadence           ch.Cadence
+	Plan              plan
+	Organizer         organizerRole
+	// quick groups skip the edits of their story (coordinators are there
+	// from the application on), so that large programs need fewer store
+	// calls; resubmitted applications still go through their edit.
+	quick bool
+
+	lead  person
+	app   ch.Application
+	apply time.Time
+	steps []step
+}
+
+type seeder struct {
+	db       *sqldb.DB
+	r        *rand.Rand
+	now      time.Time // the present
+	start    time.Time // when the program began, three years ago
+	hash     string
+	cm       *ch.User
+	org      person
+	users    map[string]*ch.User  // accounts by email
+	emails   map[string]bool      // coordinator addresses in use
+	people   map[string][]*person // each city's pool of organizers
+	zones    map[string]*time.Location
+	poolSize int
+}
+
+// Empty reports whether db has no groups and no users yet.
+func Empty(ctx context.Context, db *sqldb.DB) (bool, error) {
+	page, err := db.ListGroups(ctx, sqldb.GroupFilter{Statuses: ch.Statuses, Limit: 1})
+	if err != nil {
+		return false, err
+	}
+	if page.Total > 0 {
+		return false, nil
+	}
+	users, err := db.ListUsers(ctx, "", 1)
+	if err != nil {
+		return false, err
+	}
+	return len(users) == 0, nil
+}
+
+// Seed fills db with a demo program and returns the demo accounts to print.
+// It is meant for an empty database (see Empty): the demo accounts' addresses
+// must be free. It sets db.Now while it works, to date the history it writes,
+// and restores it before returning, so nothing else may use db meanwhile.
+func Seed(ctx context.Context, db *sqldb.DB, h *password.Hasher, o Options) ([]Account, error) {
+	if o.Groups < 0 {
+		return nil, fmt.Errorf("demo: negative number of groups %d", o.Groups)
+	}
+	if o.Groups == 0 {
+		o.Groups = ShowcaseGroups
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	if o.Password == "" {
+		o.Password = DefaultPassword
+	}
+	if msg := ch.CheckPassword(o.Password); msg != "" {
+		return nil, fmt.Errorf("demo: password: %s", msg)
+	}
+	hash, err := h.Hash(ctx, o.Password) // once: argon2 is slow on purpose
+	if err != nil {
+		return nil, err
+	}
+	now := o.Now.UTC().Truncate(time.Second)
+	s := &seeder{
+		db: db, r: rand.New(rand.NewPCG(uint64(o.Seed), 0x636861707465)), hash: hash,
+		now: now, start: now.AddDate(-3, 0, 0),
+		users: map[string]*ch.User{}, emails: map[string]bool{}, people: map[string][]*person{}, zones: map[string]*time.Location{},
+		poolSize: 4 + o.Groups/len(cities)/2,
+	}
+	saved := db.Now
+	defer func() { db.Now = saved }()
+
+	accounts, err := s.accounts(ctx, o.Password)
+	if err != nil {
+		return nil, err
+	}
+	s.at(s.start.AddDate(0, 0, -25))
+	if _, err := db.CurrentPolicy(ctx, ch.PolicySocialMedia); err != nil {
+		return nil, fmt.Errorf("demo: publish policy: %w", err)
+	}
+	specs := s.specs(o.Groups)
+	for _, g := range specs {
+		s.plan(g)
+	}
+	slices.SortStableFunc(specs, func(a, b *groupSpec) int { return a.apply.Compare(b.apply) })
+	for _, g := range specs {
+		if err := s.run(ctx, g); err != nil {
+			return nil, fmt.Errorf("demo: group %q: %w", g.Name, err)
+		}
+	}
+	return accounts, nil
+}
+
+// at sets the store's clock.
+func (s *seeder) at(t time.Time) {
+	t = t.UTC()
+	s.db.Now = func() time.Time { return t }
+}
+
+// accounts creates the demo accounts, before the program starts.
+func (s *seeder) accounts(ctx context.Context, pw string) ([]Account, error) {
+	type demoAccount struct {
+		email, name, role string
+		roles             []ch.Role
+		at                time.Time
+	}
+	list := []demoAccount{
+		{"cm@demo.chapterhouse.example", "Camille Moreau", RoleCommunityManager, []ch.Role{ch.RoleCommunityManager}, s.start.AddDate(0, 0, -30)},
+		{"ambassador@demo.chapterhouse.example", "Amara Okafor", RoleAmbassador, []ch.Role{ch.RoleAmbassador}, s.start.AddDate(0, 0, -28)},
+		{"ambassador2@demo.chapterhouse.example", "Kenji Watanabe", RoleAmbassador, []ch.Role{ch.RoleAmbassador}, s.start.AddDate(0, 0, -28).Add(2 * time.Hour)},
+		{"approver@demo.chapterhouse.example", "Priya Raman", RoleApprover, []ch.Role{ch.RoleApprover}, s.start.AddDate(0, 0, -27)},
+		{"organizer@demo.chapterhouse.example", "Léa Fontaine", RoleOrganizer, nil, s.start.AddDate(0, 0, -20)},
+		{"member@demo.chapterhouse.example", "Marco Rossi", RoleMember, nil, s.now.AddDate(0, 0, -90-s.r.IntN(90))},
+	}
+	var out []Account
+	for _, a := range list {
+		s.at(a.at.Add(time.Duration(9+s.r.IntN(8)) * time.Hour))
+		var by int64
+		if s.cm != nil {
+			by = s.cm.ID
+		}
+		u, err := s.db.CreateUser(ctx, a.email, a.name, s.hash, true, by, a.roles...)
+		if err != nil {
+			return nil, fmt.Errorf("demo: account %s: %w", a.email, err)
+		}
+		if a.role == RoleCommunityManager {
+			s.cm = u
+		}
+		s.users[u.Email] = u
+		out = append(out, Account{Email: u.Email, Name: u.Name, Role: a.role, Password: pw})
+	}
+	s.org = person{Name: "Léa Fontaine", Email: "organizer@demo.chapterhouse.example", Employer: "Nimbus Labs"}
+	s.emails[s.org.Email] = true
+	return out, nil
+}
+
+// specs lists the groups of a program of n: the showcase first, then
+// generated ones.
+func (s *seeder) specs(n int) []*groupSpec {
+	var out []*groupSpec
+	slugs := map[string]bool{}
+	pairs := map[[2]int]bool{}
+	for _, sg := range showcase[:min(n, len(showcase))] {
+		ci := slices.IndexFunc(cities, func(c city) bool { return c.Name == sg.City })
+		ti := slices.IndexFunc(techs, func(t tech) bool { return t.Name == sg.Tech })
+		if ci < 0 || ti < 0 {
+			panic("demo: showcase group " + sg.Name + " names an unknown city or technology")
+		}
+		g := &groupSpec{Name: sg.Name, Short: sg.Short, City: &cities[ci], Tech: &techs[ti], Blurb: sg.Blurb, Reason: sg.Reason,
+			Employer: sg.Employer, Cadence: sg.Cadence, Plan: sg.Plan, Organizer: sg.Organizer}
+		host := strings.ToLower(sg.Short)
+		if host == "" {
+			host = ch.Slugify(sg.Name)
+		}
+		g.Site = "https://" + host + ".example.org/"
+		slugs[ch.Slugify(g.Name)] = true
+		pairs[[2]int{ci, ti}] = true
+		out = append(out, g)
+	}
+	if len(out) == n {
+		return out
+	}
+	type pair struct{ c, t, offset int }
+	all := make([]pair, 0, len(cities)*len(techs))
+	for ci := range cities {
+		for ti := range techs {
+			all = append(all, pair{ci, ti, s.r.IntN(len(focuses))})
+		}
+	}
+	s.r.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+	for k := 0; len(out) < n; k++ {
+		p, gen := all[k%len(all)], k/len(all)
+		if gen == 0 && pairs[[2]int{p.c, p.t}] {
+			continue // the showcase already has this city's group for this technology
+		}
+		g := &groupSpec{City: &cities[p.c], Tech: &techs[p.t]}
+		if gen == 0 {
+			g.Name, g.Short = s.baseName(g.City, g.Tech)
+		} else {
+			f := &focuses[(gen-1+p.offset)%len(focuses)]
+			rep := strings.NewReplacer("{city}", g.City.Name, "{tech}", g.Tech.Name)
+			g.Name, g.Focus = rep.Replace(f.Name), f
+			g.Short = compact(g.City.Name) + g.Tech.Tag + f.Short
+			if round := (gen - 1) / len(focuses); round > 0 {
+				g.Name += " Chapter " + strconv.Itoa(round+1)
+				g.Short += strconv.Itoa(round + 1)
+			}
+		}
+		if len([]rune(g.Short)) > ch.MaxShortNameLen {
+			g.Short = ""
+		}
+		slug := ch.Slugify(g.Name)
+		if slugs[slug] {
+			continue
+		}
+		slugs[slug] = true
+		g.Site = "https://" + slug + ".example.org/"
+		g.Cadence = weighted(s.r, []ch.Cadence{"weekly", "fortnightly", "monthly", "bimonthly", "quarterly", "twice-yearly", "yearly"},
+			[]int{4, 8, 45, 18, 15, 6, 4})
+		g.Plan = weighted(s.r, []plan{planPending, planDeclined, planResubmitted, planWithdrawn, planNew, planOfficial,
+			planRevoked, planRegranted, planArchivedNew, planArchivedOfficial}, []int{6, 4, 2, 1, 33, 38, 5, 2, 5, 4})
+		g.quick = s.r.IntN(10) != 0
+		out = append(out, g)
+	}
+	return out
+}
+
+// baseName names the first group of a technology in a city, in one of the
+// forms groups choose.
+func (s *seeder) baseName(c *city, t *tech) (name, short string) {
+	cs := compact(c.Name)
+	form := s.r.IntN(5)
+	if form == 3 && t.People == "" {
+		form = 0
+	}
+	switch form {
+	case 0:
+		return c.Name + " " + t.Name + " User Group", initials(c.Name) + t.UG + "UG"
+	case 1:
+		return t.Name + " " + c.Name, t.Tag + cs
+	case 2:
+		return c.Name + " " + t.Name + " Meetup", cs + t.Tag
+	case 3:
+		if t.People == "Perl Mongers" { // Lyon.pm
+			return c.Name + " " + t.People, cs + ".pm"
+		}
+		return c.Name + " " + t.People, ""
+	default:
+		return c.Name + " " + t.Name + " Community", cs + t.Tag
+	}
+}
+
+// compact writes a city's name without spaces or hyphens, for short names.
+func compact(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// initials abbreviates a city as acronyms do: "Ly" for Lyon, "CT" for Cape Town.
+func initials(s string) string {
+	words := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '-' })
+	if len(words) == 1 {
+		r := []rune(words[0])
+		return string(r[:min(2, len(r))])
+	}
+	var b strings.Builder
+	for _, w := range words {
+		if r := []rune(w)[0]; unicode.IsUpper(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func weighted[T any](r *rand.Rand, items []T, weights []int) T {
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	n := r.IntN(total)
+	for i, w := range weights {
+		if n < w {
+			return items[i]
+		}
+		n -= w
+	}
+	return items[len(items)-1]
+}
+
+// days returns a duration of lo to hi days, at a random time of day.
+func (s *seeder) days(lo, hi int) time.Duration {
+	return time.Duration(lo+s.r.IntN(hi-lo+1))*24*time.Hour + time.Duration(s.r.IntN(12*3600))*time.Second
+}
+
+// newPerson makes up someone from a city, working for employer (a random
+// one when empty).
+func (s *seeder) newPerson(c *city, employerName string) *person {
+	pool := pools[c.Pool]
+	var name string
+	switch {
+	case len(pool.Full) > 0:
+		name = pick(s.r, pool.Full)
+	case pool.FamilyFirst:
+		name = pick(s.r, pool.Family) + " " + pick(s.r, pool.Given)
+	default:
+		name = pick(s.r, pool.Given) + " " + pick(s.r, pool.Family)
+	}
+	e := pick(s.r, employers)
+	if employerName != "" {
+		i := slices.IndexFunc(employers, func(e employer) bool { return e.Name == employerName })
+		e = employers[i]
+	}
+	domain := e.Domain
+	if domain == "" {
+		domain = pick(s.r, []string{"mail.example.com", "inbox.example.net", "post.example.org"})
+	}
+	local := strings.ReplaceAll(ch.Slugify(strings.ReplaceAll(name, "'", "")), "-", ".")
+	email := local + "@" + domain
+	for i := 2; s.emails[email]; i++ {
+		email = local + strconv.Itoa(i) + "@" + domain
+	}
+	s.emails[email] = true
+	return &person{Name: name, Email: email, Employer: e.Name}
+}
+
+// local returns someone from a city's pool of organizers, so that some
+// people coordinate several groups.
+func (s *seeder) local(c *city) *person {
+	pool := s.people[c.Name]
+	if pool == nil {
+		pool = make([]*person, s.poolSize)
+		s.people[c.Name] = pool
+	}
+	i := s.r.IntN(len(pool))
+	if pool[i] == nil {
+		pool[i] = s.newPerson(c, "")
+	}
+	return pool[i]
+}
+
+// coordinator picks someone to join coords: from another employer when
+// possible, as the official process values diverse organisation.
+func (s *seeder) coordinator(g *groupSpec, coords []ch.Coordinator) ch.Coordinator {
+	taken := func(p *person) bool {
+		return slices.ContainsFunc(coords, func(c ch.Coordinator) bool { return c.Email == p.Email })
+	}
+	var p *person
+	for try := 0; try < 8; try++ {
+		if g.Employer != "" {
+			p = s.newPerson(g.City, g.Employer)
+		} else {
+			p = s.local(g.City)
+		}
+		sameEmployer := slices.ContainsFunc(coords, func(c ch.Coordinator) bool { return c.Employer == p.Employer })
+		if !taken(p) && (!sameEmployer || g.Employer != "" || try >= 4) {
+			break
+		}
+	}
+	for taken(p) {
+		p = s.newPerson(g.City, g.Employer)
+	}
+	return ch.Coordinator{Email: p.Email, Name: p.Name, Employer: p.Employer}
+}
+
+func employerCount(coords []ch.Coordinator) int {
+	seen := map[string]bool{}
+	for _, c := range coords {
+		if c.Employer != "" {
+			seen[c.Employer] = true
+		}
+	}
+	return len(seen)
+}
+
+// plan writes a group's application and story.
+func (s *seeder) plan(g *groupSpec) {
+	switch {
+	case g.Organizer == organizerLead:
+		g.lead = s.org
+	case g.Employer != "":
+		g.lead = *s.newPerson(g.City, g.Employer)
+	default:
+		g.lead = *s.local(g.City)
+	}
+	coords := []ch.Coordinator{{Email: g.lead.Email, Name: g.lead.Name, Employer: g.lead.Employer}}
+	if g.Organizer == organizerCo {
+		coords = append(coords, ch.Coordinator{Email: s.org.Email, Name: s.org.Name, Employer: s.org.Employer})
+	}
+	n := weighted(s.r, []int{1, 2, 3, 4}, []int{30, 40, 25, 5})
+	if g.Plan == planResubmitted {
+		n = 1 // declined for want of a co-organiser, see below
+	}
+	for len(coords) < n {
+		coords = append(coords, s.coordinator(g, coords))
+	}
+	slug := ch.Slugify(g.Name)
+	orgEmails := []string{"organisers@" + strings.TrimSuffix(strings.TrimPrefix(g.Site, "https://"), "/")}
+	if s.r.IntN(5) < 2 {
+		orgEmails = append(orgEmails, g.lead.Email)
+	}
+	urls := []string{g.Site}
+	if s.r.IntN(10) < 3 {
+		urls = append(urls, "https://code.example.com/"+slug)
+	}
+	lat := round4(g.City.Lat + (s.r.Float64()-0.5)*0.04)
+	lon := round4(g.City.Lon + (s.r.Float64()-0.5)*0.04)
+	g.app = ch.Application{
+		Name: g.Name, ShortName: g.Short, City: g.City.Name, Country: g.City.Country,
+		Latitude: &lat, Longitude: &lon, TimeZone: g.City.TimeZone,
+		OrganiserEmails: orgEmails, URLs: urls, Channels: s.channels(g, slug),
+		Coordinators: coords, Cadence: g.Cadence, PolicyAgreed: true,
+	}
+	g.app.Description = description(s.r, g)
+
+	// The story, as offsets from the application.
+	var off time.Duration
+	add := func(d time.Duration, st step) {
+		off += d
+		st.off = off
+		g.steps = append(g.steps, st)
+	}
+	accept := func() {
+		notes := acceptNotes
+		if len(g.app.Channels) < 3 {
+			notes = notes[:1]
+		}
+		add(s.days(2, 14), step{kind: stepAccept, reason: pick(s.r, notes)})
+	}
+	addCoordinator := func(lo, hi int) {
+		if len(coords) >= 4 {
+			return
+		}
+		coords = append(slices.Clone(coords), s.coordinator(g, coords))
+		if g.quick {
+			g.app.Coordinators = coords // there from the start: one store call less
+			return
+		}
+		add(s.days(lo, hi), step{kind: stepUpdate, coords: coords})
+	}
+	official := func() {
+		accept()
+		if employerCount(coords) < 2 || s.r.IntN(10) < 4 {
+			addCoordinator(20, 90)
+		}
+		add(s.days(100, 300), step{kind: stepStatus, to: ch.StatusOfficial, reason: pick(s.r, grantNotes)})
+	}
+	revoke := func(reason string) {
+		add(s.days(180, 400), step{kind: stepStatus, to: ch.StatusRevoked, reason: reason})
+	}
+	archive := func() {
+		add(s.days(150, 400), step{kind: stepStatus, to: ch.StatusArchived, reason: pick(s.r, archiveReasons)})
+	}
+	decline := func() {
+		reason := g.Reason
+		switch {
+		case reason != "":
+		case len(coords) == 1:
+			reason = declineReasons[0] // a single coordinator
+		default:
+			reason = pick(s.r, declineReasons[1:])
+		}
+		add(s.days(3, 14), step{kind: stepDecline, reason: reason})
+	}
+	recentOnly := false
+	switch g.Plan {
+	case planPending:
+	case planDeclined:
+		decline()
+	case planResubmitted:
+		decline()
+		// The organizers find a co-organiser; any edit sends the application
+		// back to review.
+		if len(coords) < 4 {
+			coords = append(slices.Clone(coords), s.coordinator(g, coords))
+		}
+		add(s.days(7, 40), step{kind: stepUpdate, coords: coords})
+		accept()
+		recentOnly = true
+	case planWithdrawn:
+		add(s.days(10, 40), step{kind: stepStatus, to: ch.StatusArchived, reason: pick(s.r, withdrawReasons)})
+	case planNew:
+		accept()
+		if s.r.IntN(4) == 0 {
+			addCoordinator(20, 200)
+		}
+		recentOnly = true
+	case planOfficial:
+		official()
+	case planRevoked:
+		official()
+		revoke(pick(s.r, revokeReasons))
+	case planRegranted:
+		official()
+		revoke(revokeReasons[0]) // no meetings: a new team revives the group
+		if !g.quick {
+			// A new team takes over: someone steps down, someone joins.
+			if len(coords) > 1 {
+				coords = slices.Clone(coords[:len(coords)-1])
+			}
+			coords = append(coords, s.coordinator(g, coords))
+			add(s.days(60, 150), step{kind: stepUpdate, coords: coords})
+		}
+		add(s.days(80, 210), step{kind: stepStatus, to: ch.StatusOfficial, reason: pick(s.r, regrantNotes)})
+	case planArchivedNew:
+		accept()
+		archive()
+	case planArchivedOfficial:
+		official()
+		archive()
+	}
+
+	// When it all began: recently for applications still under review, in
+	// the last year and a half for new groups, any time for the others.
+	if g.Plan == planPending {
+		g.apply = s.now.Add(-s.days(1, 25))
+	} else {
+		hi := s.now.Add(-off - 24*time.Hour)
+		lo := s.start
+		if recentOnly {
+			if recent := hi.AddDate(0, 0, -540); recent.After(lo) {
+				lo = recent
+			}
+		}
+		g.apply = hi
+		if hi.After(lo) {
+			g.apply = lo.Add(time.Duration(s.r.Int64N(int64(hi.Sub(lo)))))
+		}
+	}
+	// People act in their working hours: applicants in the group's time
+	// zone, the community manager in Paris.
+	g.apply = s.daytime(g.apply, g.City.TimeZone)
+	prev := g.apply
+	for i := range g.steps {
+		st := &g.steps[i]
+		zone := cmTimeZone
+		if st.kind == stepUpdate {
+			zone = g.City.TimeZone
+		}
+		st.at = s.daytime(g.apply.Add(st.off), zone)
+		if !st.at.After(prev) {
+			st.at = prev.Add(time.Duration(30+s.r.IntN(300)) * time.Minute)
+		}
+		prev = st.at
+	}
+}
+
+// cmTimeZone is where the demo community manager works.
+const cmTimeZone = "Europe/Paris"
+
+// daytime moves t to a random time between 9:00 and 19:00 on the same day
+// in zone, but never after the present.
+func (s *seeder) daytime(t time.Time, zone string) time.Time {
+	loc := s.zones[zone]
+	if loc == nil {
+		var err error
+		if loc, err = time.LoadLocation(zone); err != nil {
+			loc = time.UTC
+		}
+		s.zones[zone] = loc
+	}
+	l := t.In(loc)
+	d := time.Date(l.Year(), l.Month(), l.Day(), 9, 0, 0, 0, loc).Add(time.Duration(s.r.IntN(10*3600)) * time.Second)
+	if d.After(s.now) {
+		d = s.now.Add(-time.Duration(1+s.r.IntN(60)) * time.Minute)
+	}
+	return d.UTC()
+}
+
+func round4(f float64) float64 { return math.Round(f*10000) / 10000 }
+
+// channels picks where a group talks to its members.
+func (s *seeder) channels(g *groupSpec, slug string) []ch.Channel {
+	handle := strings.ReplaceAll(slug, "-", "")
+	if len(handle) > 30 {
+		handle = handle[:30]
+	}
+	options := []struct {
+		typ    string
+		chance int // in 100
+		urls   []string
+	}{
+		{"meetup", 70, []string{"https://meetup.example.com/" + slug + "/"}},
+		{"chat", 60, []string{"https://chat.example.org/invite/" + slug, "https://discord.example.com/invite/" + handle, "https://" + slug + ".slack.example.com/"}},
+		{"mailing_list", 40, []string{"mailto:" + slug + "@lists.example.org", "https://lists.example.org/mailman/listinfo/" + slug}},
+		{"social", 50, []string{"https://social.example.net/@" + handle}},
+		{"forum", 15, []string{"https://discuss.example.org/c/" + slug}},
+		{"video", 25, []string{"https://video.example.com/@" + handle}},
+		{"blog", 15, []string{g.Site + "blog/"}},
+		{"other", 10, []string{"https://calendar.example.org/" + slug + ".ics"}},
+	}
+	var out []ch.Channel
+	for _, o := range options {
+		if s.r.IntN(100) < o.chance && len(out) < 5 {
+			out = append(out, ch.Channel{Type: o.typ, URL: pick(s.r, o.urls)})
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, ch.Channel{Type: "meetup", URL: options[0].urls[0]})
+	}
+	return out
+}
+
+// account returns the account of an applicant, opening it shortly before
+// their first application.
+func (s *seeder) account(ctx context.Context, p person, before time.Time) (*ch.User, error) {
+	if u := s.users[p.Email]; u != nil {
+		return u, nil
+	}
+	s.at(before.Add(-s.days(1, 20)))
+	u, err := s.db.CreateUser(ctx, p.Email, p.Name, s.hash, true, 0)
+	if err != nil {
+		return nil, fmt.Errorf("account %s: %w", p.Email, err)
+	}
+	s.users[p.Email] = u
+	return u, nil
+}
+
+// run creates a group and plays its story through the store's workflow.
+func (s *seeder) run(ctx context.Context, g *groupSpec) error {
+	applicant, err := s.account(ctx, g.lead, g.apply)
+	if err != nil {
+		return err
+	}
+	app := g.app
+	app.Normalize()
+	if err := app.Validate(true); err != nil {
+		return err
+	}
+	s.at(g.apply)
+	grp, err := s.db.CreateGroup(ctx, app, applicant, nil)
+	if err != nil {
+		return err
+	}
+	for _, st := range g.steps {
+		s.at(st.at)
+		switch st.kind {
+		case stepAccept:
+			_, err = s.db.ReviewGroup(ctx, grp.Slug, ch.Accept, st.reason, s.cm, nil)
+		case stepDecline:
+			_, err = s.db.ReviewGroup(ctx, grp.Slug, ch.Decline, st.reason, s.cm, nil)
+		case stepUpdate:
+			edited := app
+			edited.Coordinators = st.coords
+			edited.Normalize()
+			if err := edited.Validate(false); err != nil {
+				return err
+			}
+			_, err = s.db.UpdateGroup(ctx, grp.Slug, edited, applicant, nil)
+		case stepStatus:
+			_, err = s.db.ChangeStatus(ctx, grp.Slug, st.to, st.reason, s.cm, nil)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -17,9 +17,7 @@ type Policy struct {
 
 // DefaultSocialMediaPolicy is published on first start so that applicants
 // always have a policy to read; community managers replace it.
-const DefaultSocialMediaPolicy = `# Social Media and Event Policy
-
-User groups are the public face of our community. When you run a group's
+const DefaultSocialMediaPolicy = `User groups are the public face of our community. When you run a group's
 channels or events on behalf of the program:
 
 - **Be welcoming.** Events and channels are open to everyone who follows the

@@ -290,16 +290,10 @@ type consoleProblem struct {
 }
 
 var (
-	knownConsoleProblems = []consoleProblem{
-		{regexp.MustCompile(`/account: \[DOM\] Password forms should have \(optionally hidden\) username fields for accessibility`),
-			"web/templates/account.html: the change-password form has no username field, so password managers and assistive " +
-				"technology cannot tell whose password it is; add <input type=\"email\" name=\"username\" " +
-				"autocomplete=\"username\" value=\"{{.User.Email}}\" hidden> to that form"},
-	}
+	knownConsoleProblems = []consoleProblem{}
 	// expectedConsole are messages that are no problem here: a form sent
-	// back with its errors is a 422. The portal has no favicon, and whether
-	// headless chromium asks for one before a test ends varies.
-	expectedConsole = regexp.MustCompile(`status of 422 \(Unprocessable Entity\)|/favicon\.ico: Failed to load resource`)
+	// back with its errors is a 422.
+	expectedConsole = regexp.MustCompile(`status of 422 \(Unprocessable Entity\)`)
 )
 
 // checkConsole fails the test on errors, exceptions and Chrome's [DOM]

@@ -248,26 +248,7 @@ type knownProblem struct {
 	Fix     string
 }
 
-var knownProblems = []knownProblem{
-	{
-		Pages:   regexp.MustCompile(`^directory(-search)?\.html$`),
-		Message: regexp.MustCompile(`heading “h3” \(with computed level 3\) follows the heading “h1”|expected <h2> but got <h3>`),
-		Fix: "web/templates/directory.html: the cards' <h3> (parts.html groupcard) follow the <h1> with no <h2>; " +
-			"add a heading for the results, e.g. <h2 class=\"visually-hidden\">Groups</h2> before <ul class=\"cards\">",
-	},
-	{
-		Pages:   regexp.MustCompile(`^(apply|edit)-`),
-		Message: regexp.MustCompile(`Multiple <h1> are not allowed`),
-		Fix: "web/templates/groupform.html: {{markdown $f.Policy.Body}} inside <details> renders the policy's " +
-			"'# Social Media and Event Policy' as a second <h1>; render it with headings shifted down (h3) or link to /policy",
-	},
-	{
-		Pages:   regexp.MustCompile(`^(group|review)-`),
-		Message: regexp.MustCompile(`Multiple <h1> are not allowed|Consider using the “h1” element as a top-level heading only`),
-		Fix: "web/templates/group.html: {{markdown .}} in <section class=\"description\"> turns an organizer's '# Heading' " +
-			"into a second <h1>; render descriptions with headings shifted down one level (# → h2)",
-	},
-}
+var knownProblems = []knownProblem{}
 
 // knownSet records which known problems showed up, across validators.
 type knownSet struct {

@@ -23,3 +23,15 @@ func TestHTML(t *testing.T) {
 		}
 	}
 }
+
+func TestHeadingsAreDemoted(t *testing.T) {
+	got := string(HTML("# Title\n\n## Part\n\n###### Deep"))
+	for _, want := range []string{"<h2", "<h3", "<h6"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("HTML = %q, want %s", got, want)
+		}
+	}
+	if strings.Contains(got, "<h1") {
+		t.Errorf("HTML = %q keeps an <h1>", got)
+	}
+}

@@ -22,6 +22,7 @@ type groupForm struct {
 	ConfirmDistinct bool
 	Applying        bool
 	Slug            string
+	SavedName       string // the group's name before this edit, for the title
 	Policy          ch.Policy
 	PolicyCurrent   bool // the group agreed to the current policy version
 }

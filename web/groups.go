@@ -263,7 +263,7 @@ func (s *Server) rerenderGroupForm(w http.ResponseWriter, r *http.Request, f gro
 	f.Policy = p
 	title := "Start a group"
 	if !f.Applying {
-		title = "Edit " + f.App.Name
+		title = "Edit " + f.SavedName
 	}
 	s.render(w, r, http.StatusUnprocessableEntity, "groupform", title, f)
 }
@@ -300,7 +300,7 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, parseErrs := parseGroupForm(r.PostForm)
-	f.Slug = g.Slug
+	f.Slug, f.SavedName = g.Slug, g.Name
 	err = s.checkApplication(ctx, &f, f.App, parseErrs, g.Slug)
 	if err == nil {
 		app := f.App

@@ -25,8 +25,9 @@ var migrations embed.FS
 
 // DB is the portal's database.
 type DB struct {
-	sql *sql.DB
-	d   dialect
+	sql    *sql.DB
+	d      dialect
+	counts countCache
 	// Now is the clock every write uses, so tests control time.
 	Now func() time.Time
 }

@@ -129,6 +129,7 @@ func (db *DB) CreateGroup(ctx context.Context, app ch.Application, applicant *ch
 			Cadence: app.Cadence, Status: ch.StatusPending, PolicyVersion: version, CreatedBy: applicant.ID, CreatedAt: now, UpdatedAt: now}
 		return enqueueAll(ctx, tx, now, notify, g)
 	})
+	db.counts.clear()
 	return g, err
 }
 
@@ -254,6 +255,7 @@ func (db *DB) UpdateGroup(ctx context.Context, slug string, app ch.Application, 
 		}
 		return enqueueAll(ctx, tx, now, notify, g)
 	})
+	db.counts.clear()
 	return g, err
 }
 
@@ -290,6 +292,7 @@ func (db *DB) ReviewGroup(ctx context.Context, slug string, d ch.Decision, reaso
 		}
 		return enqueueAll(ctx, tx, now, notify, g)
 	})
+	db.counts.clear()
 	return g, err
 }
 
@@ -427,8 +430,15 @@ func (db *DB) ListGroups(ctx context.Context, f GroupFilter) (GroupPage, error) 
 		where = append(where, db.d.search(arg(db.d.searchQuery(words))))
 	}
 	var page GroupPage
-	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM groups g WHERE `+strings.Join(where, " AND "), args...).Scan(&page.Total); err != nil {
-		return page, err
+	countSQL := `SELECT count(*) FROM groups g WHERE ` + strings.Join(where, " AND ")
+	countKey := fmt.Sprint(countSQL, args)
+	if n, ok := db.counts.get(countKey, time.Now()); ok {
+		page.Total = n
+	} else {
+		if err := db.sql.QueryRowContext(ctx, countSQL, args...).Scan(&page.Total); err != nil {
+			return page, err
+		}
+		db.counts.put(countKey, page.Total, time.Now())
 	}
 	byTime := f.Sort == SortNewest || f.Sort == SortOldest
 	order, after := "g.sort_name, g.id", ">"
@@ -529,6 +539,7 @@ func (db *DB) ChangeStatus(ctx context.Context, slug string, to ch.Status, reaso
 		}
 		return enqueueAll(ctx, tx, now, notify, g)
 	})
+	db.counts.clear()
 	return g, err
 }
 

@@ -92,7 +92,5 @@ func withApplicant(a ch.Application, u *ch.User) ch.Application {
 func ftoa(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
 // Choices offered by the form.
-func (groupForm) Cadences() []ch.Cadence  { return ch.Cadences }
-func (groupForm) Countries() []ch.Country { return ch.Countries }
-func (groupForm) TimeZones() []string     { return ch.TimeZones }
-func (groupForm) ChannelTypes() []string  { return ch.ChannelTypes }
+func (groupForm) Cadences() []ch.Cadence { return ch.Cadences }
+func (groupForm) ChannelTypes() []string { return ch.ChannelTypes }

@@ -13,15 +13,14 @@ import (
 
 type directoryData struct {
 	Page       sqldb.GroupPage
-	Query      url.Values
 	NextQuery  url.Values
 	FirstQuery url.Values
+	Cards      []card
 	Q          string
 	Country    string
 	Status     string
 	Sort       string
 	Statuses   []ch.Status
-	Countries  []ch.Country
 	First      bool
 }
 
@@ -72,6 +71,9 @@ func listFilter(r *http.Request) (sqldb.GroupFilter, error) {
 }
 
 func (s *Server) directory(w http.ResponseWriter, r *http.Request) {
+	if s.fromCache(w, r) {
+		return
+	}
 	f, err := listFilter(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -99,18 +101,24 @@ func (s *Server) directory(w http.ResponseWriter, r *http.Request) {
 		statuses = ch.Statuses
 	}
 	s.render(w, r, http.StatusOK, "directory", "User groups", directoryData{
-		Page: page, Query: q, NextQuery: next, FirstQuery: first, Q: f.Query, Country: f.Country, Status: q.Get("status"),
-		Sort: f.Sort, Statuses: statuses, Countries: ch.Countries, First: f.Cursor == "",
+		Page: page, Cards: cards(page.Groups), NextQuery: next, FirstQuery: first, Q: f.Query, Country: f.Country, Status: q.Get("status"),
+		Sort: f.Sort, Statuses: statuses, First: f.Cursor == "",
 	})
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	if s.fromCache(w, r) {
+		return
+	}
 	page, err := s.DB.ListGroups(r.Context(), sqldb.GroupFilter{Sort: sqldb.SortNewest, Limit: 6})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "home", "User groups", page)
+	s.render(w, r, http.StatusOK, "home", "User groups", struct {
+		Total int
+		Cards []card
+	}{page.Total, cards(page.Groups)})
 }
 
 // loadGroup fetches a group the caller may see; groups the caller may not

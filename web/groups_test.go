@@ -110,3 +110,28 @@ func TestSimilarNameMustBeAcknowledged(t *testing.T) {
 		t.Fatalf("confirmed application refused: %d\n%s", resp.StatusCode, body)
 	}
 }
+
+func TestAnonymousDirectorySeesChangesAtOnce(t *testing.T) {
+	p := newPortal(t)
+	p.user("ann@example.org", "Ann Applicant")
+	p.user("cm@example.org", "Cora Manager", ch.RoleCommunityManager)
+	anon := p.browser()
+	for range 2 { // the second answer comes from the page cache
+		if _, body := anon.get("/groups"); strings.Contains(body, "Lyon Python") || !strings.Contains(body, "0 groups found") {
+			t.Fatal("unexpected directory before any group")
+		}
+	}
+	ann := p.browser().signIn("ann@example.org")
+	if resp, _ := ann.post("/groups/new", validApplication("Lyon Python User Group")); resp.StatusCode != http.StatusSeeOther {
+		t.Fatal("apply failed")
+	}
+	cm := p.browser().signIn("cm@example.org")
+	if resp, _ := cm.post("/groups/lyon-python-user-group/review", map[string][]string{"decision": {"accept"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatal("accept failed")
+	}
+	for _, path := range []string{"/groups", "/"} {
+		if _, body := anon.get(path); !strings.Contains(body, "Lyon Python User Group") {
+			t.Errorf("%s still shows the directory from before the group was accepted", path)
+		}
+	}
+}

@@ -32,20 +32,21 @@ type page struct {
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"static":       s.static.url,
-		"markdown":     markdown.HTML,
-		"countryName":  func(c string) string { n, _ := ch.CountryName(c); return n },
-		"channelLabel": ch.ChannelLabel,
-		"date":         func(t time.Time) string { return t.UTC().Format("2 January 2006") },
-		"datetime":     func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-		"iso":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"excerpt":      excerpt,
-		"query":        func(v url.Values) template.URL { return template.URL(v.Encode()) },
-		"add":          func(a, b int) int { return a + b },
-		"seq":          func(n int) []int { return make([]int, n) },
-		"fieldID":      func(prefix string, i int) string { return fmt.Sprintf("%s-%d", prefix, i) },
-		"dict":         dict,
-		"lower":        strings.ToLower,
+		"static":          s.static.url,
+		"markdown":        markdown.HTML,
+		"countryName":     func(c string) string { n, _ := ch.CountryName(c); return n },
+		"channelLabel":    ch.ChannelLabel,
+		"date":            func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+		"datetime":        func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"iso":             func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"query":           func(v url.Values) template.URL { return template.URL(v.Encode()) },
+		"add":             func(a, b int) int { return a + b },
+		"seq":             func(n int) []int { return make([]int, n) },
+		"fieldID":         func(prefix string, i int) string { return fmt.Sprintf("%s-%d", prefix, i) },
+		"dict":            dict,
+		"countryOptions":  countryOptions,
+		"timeZoneOptions": timeZoneOptions,
+		"lower":           strings.ToLower,
 	}
 }
 
@@ -53,7 +54,7 @@ func (s *Server) funcs() template.FuncMap {
 // word boundary.
 func excerpt(md string, n int) string {
 	para, _, _ := strings.Cut(strings.TrimSpace(md), "\n\n")
-	para = strings.Join(strings.Fields(strings.NewReplacer("#", "", "*", "", "_", "", "`", "", ">", "").Replace(para)), " ")
+	para = strings.Join(strings.Fields(markdownMarks.Replace(para)), " ")
 	r := []rune(para)
 	if len(r) <= n {
 		return para
@@ -63,6 +64,25 @@ func excerpt(md string, n int) string {
 		cut = cut[:i]
 	}
 	return cut + "…"
+}
+
+var markdownMarks = strings.NewReplacer("#", "", "*", "", "_", "", "`", "", ">", "")
+
+// card is a group as a directory listing shows it. It is computed in Go
+// rather than in the template: a page lists twenty and template function
+// calls go through reflection.
+type card struct {
+	Slug, Name, ShortName, Status, StatusLabel, Place, Excerpt string
+}
+
+func cards(groups []*ch.Group) []card {
+	out := make([]card, len(groups))
+	for i, g := range groups {
+		country, _ := ch.CountryName(g.Country)
+		out[i] = card{Slug: g.Slug, Name: g.Name, ShortName: g.ShortName, Status: string(g.Status),
+			StatusLabel: g.Status.Label(), Place: g.City + ", " + country, Excerpt: excerpt(g.Description, 160)}
+	}
+	return out
 }
 
 func (s *Server) parseTemplates() (map[string]*pageTemplate, error) {
@@ -107,10 +127,37 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		http.Error(w, "Internal error", http.StatusInternalServerError)
 		return
 	}
+	if cacheable[name] && status == http.StatusOK && p.User == nil && p.Flash == "" && r.Method == http.MethodGet {
+		s.anonymous.put(r.URL.RequestURI(), buf.Bytes(), s.DB.GroupsVersion(), time.Now())
+	}
+	writeHTML(w, status, buf.Bytes())
+}
+
+// cacheable are the pages whose anonymous view is the same for everyone:
+// they hold no form with a CSRF token.
+var cacheable = map[string]bool{"home": true, "directory": true}
+
+func writeHTML(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(body)
+}
+
+// fromCache answers an anonymous visitor's listing page from the page cache
+// when it can.
+func (s *Server) fromCache(w http.ResponseWriter, r *http.Request) bool {
+	if userFrom(r) != nil {
+		return false
+	}
+	if _, err := r.Cookie(flashCookie); err == nil {
+		return false
+	}
+	body, ok := s.anonymous.get(r.URL.RequestURI(), s.DB.GroupsVersion(), time.Now())
+	if ok {
+		writeHTML(w, http.StatusOK, body)
+	}
+	return ok
 }
 
 // redirect sends the browser on after a successful POST, with an optional

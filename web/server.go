@@ -39,6 +39,9 @@ type Server struct {
 	static   *staticFiles
 	routes   []route
 	dummyPwd string
+	// anonymous caches the listing pages (home, directory) as the public
+	// sees them, which are the same for every anonymous visitor.
+	anonymous pageCache
 }
 
 // access is who may call a route; finer checks (organizer of this group)

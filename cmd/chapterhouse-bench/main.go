@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	ch "chapterhouse"
 	"chapterhouse/demo"
 	"chapterhouse/password"
 	"chapterhouse/sqldb"
@@ -96,14 +97,38 @@ func run(groups, conns int, duration time.Duration) error {
 	base := "http://" + ln.Addr().String()
 
 	fmt.Printf("%d connections, %s per path, GOMAXPROCS=%d, load generator in the same process.\n\n", conns, duration, runtimeProcs())
-	fmt.Println("| path | requests/s | p50 | p99 | errors |")
-	fmt.Println("| --- | ---: | ---: | ---: | ---: |")
-	for _, path := range []string{"/healthz", "/groups", "/groups?q=python", "/groups?country=FR&sort=newest", "/api/v1/groups", "/groups/" + slug, "/api/v1/groups/" + slug} {
-		r, err := profiled(path, func() result { return drive(base+path, conns, duration) })
+	// A signed-in member sees pages rendered for them, never the cached
+	// anonymous ones: that row measures the full path.
+	member, err := db.CreateUser(ctx, "bench-member@example.org", "Bench Member", "x", true, 0)
+	if err != nil && ch.ErrorCode(err) != ch.ECONFLICT {
+		return err
+	}
+	if member == nil {
+		member, _, err = db.UserByEmail(ctx, "bench-member@example.org")
 		if err != nil {
 			return err
 		}
-		fmt.Printf("| `%s` | %.0f | %s | %s | %d |\n", path, r.rps, r.p50, r.p99, r.errors)
+	}
+	session, err := db.CreateSession(ctx, member.ID, time.Hour)
+	if err != nil {
+		return err
+	}
+	cookie := "ch_session=" + session
+	fmt.Println("| path | visitor | requests/s | p50 | p99 | errors |")
+	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: |")
+	for _, t := range []struct{ path, cookie string }{
+		{"/healthz", ""}, {"/groups", ""}, {"/groups", cookie}, {"/groups?q=python", ""}, {"/groups?q=python", cookie},
+		{"/groups?country=FR&sort=newest", cookie}, {"/api/v1/groups", ""}, {"/groups/" + slug, ""}, {"/api/v1/groups/" + slug, ""},
+	} {
+		who := "anonymous"
+		if t.cookie != "" {
+			who = "signed in"
+		}
+		r, err := profiled(t.path+"-"+who, func() result { return drive(base+t.path, t.cookie, conns, duration) })
+		if err != nil {
+			return err
+		}
+		fmt.Printf("| `%s` | %s | %.0f | %s | %s | %d |\n", t.path, who, r.rps, r.p50, r.p99, r.errors)
 	}
 	return nil
 }
@@ -116,7 +141,7 @@ type result struct {
 
 // drive sends GET requests on conns connections for d (after a short
 // warm-up) and reports throughput and latency. It stops by itself.
-func drive(url string, conns int, d time.Duration) result {
+func drive(url, cookie string, conns int, d time.Duration) result {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}, Timeout: 10 * time.Second}
 	var mu sync.Mutex
 	var latencies []time.Duration
@@ -129,7 +154,11 @@ func drive(url string, conns int, d time.Duration) result {
 				bad := 0
 				for time.Now().Before(until) {
 					t := time.Now()
-					resp, err := client.Get(url)
+					req, _ := http.NewRequest(http.MethodGet, url, nil)
+					if cookie != "" {
+						req.Header.Set("Cookie", cookie)
+					}
+					resp, err := client.Do(req)
 					if err == nil {
 						io.Copy(io.Discard, resp.Body)
 						resp.Body.Close()
@@ -171,7 +200,7 @@ func profiled(path string, f func() result) (result, error) {
 	if profileDir == "" {
 		return f(), nil
 	}
-	name := strings.Trim(strings.NewReplacer("/", "_", "?", "_", "&", "_", "=", "-").Replace(path), "_")
+	name := strings.Trim(strings.NewReplacer("/", "_", "?", "_", "&", "_", "=", "-", " ", "-").Replace(path), "_")
 	out, err := os.Create(filepath.Join(profileDir, name+".pprof"))
 	if err != nil {
 		return result{}, err

@@ -133,6 +133,16 @@ func (db *DB) CreateGroup(ctx context.Context, app ch.Application, applicant *ch
 	return g, err
 }
 
+// lockGroup reads a group inside a transaction that will change it, locking
+// its row against concurrent changes where the engine needs that.
+func (db *DB) lockGroup(ctx context.Context, tx *sql.Tx, slug string) (*ch.Group, error) {
+	g, err := scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.slug = $1`+db.d.forUpdate, slug))
+	if err != nil {
+		return nil, db.translate(err, "Group")
+	}
+	return g, nil
+}
+
 func uniqueSlug(ctx context.Context, tx *sql.Tx, base string) (string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT slug FROM groups WHERE slug = $1 OR (slug > $2 AND slug < $3)`, base, base+"-", base+".")
 	if err != nil {
@@ -211,9 +221,9 @@ func (db *DB) UpdateGroup(ctx context.Context, slug string, app ch.Application, 
 	now := db.now()
 	var g *ch.Group
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		old, err := scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.slug = $1`+db.d.forUpdate, slug))
+		old, err := db.lockGroup(ctx, tx, slug)
 		if err != nil {
-			return db.translate(err, "Group")
+			return err
 		}
 		if err := db.loadGroupDetails(ctx, tx, old); err != nil {
 			return err
@@ -266,9 +276,8 @@ func (db *DB) ReviewGroup(ctx context.Context, slug string, d ch.Decision, reaso
 	var g *ch.Group
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		g, err = scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.slug = $1`+db.d.forUpdate, slug))
-		if err != nil {
-			return db.translate(err, "Group")
+		if g, err = db.lockGroup(ctx, tx, slug); err != nil {
+			return err
 		}
 		next, err := ch.Review(g.Status, d, reason)
 		if err != nil {
@@ -514,9 +523,8 @@ func (db *DB) ChangeStatus(ctx context.Context, slug string, to ch.Status, reaso
 	var g *ch.Group
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		g, err = scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.slug = $1`+db.d.forUpdate, slug))
-		if err != nil {
-			return db.translate(err, "Group")
+		if g, err = db.lockGroup(ctx, tx, slug); err != nil {
+			return err
 		}
 		if err := ch.Transition(g.Status, to, reason); err != nil {
 			return err

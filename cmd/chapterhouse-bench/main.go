@@ -33,6 +33,8 @@ func main() {
 	conns := flag.Int("connections", 32, "concurrent connections")
 	duration := flag.Duration("duration", 5*time.Second, "how long to drive each path")
 	flag.StringVar(&profileDir, "profile", "", "write a CPU profile of each path into this directory")
+	flag.StringVar(&databaseURL, "database-url", "", "run on this database (postgres://…) instead of SQLite; it must be empty or hold an earlier bench's program")
+	flag.IntVar(&instances, "instances", 1, "app instances serving the same database, each with its own connection pool; requests go round-robin")
 	flag.StringVar(&dataDir, "data", "", "reuse (or create and keep) the database in this directory instead of a temporary one")
 	flag.Parse()
 	if err := run(*groups, *conns, *duration); err != nil {
@@ -41,7 +43,10 @@ func main() {
 	}
 }
 
-var profileDir, dataDir string
+var (
+	profileDir, dataDir, databaseURL string
+	instances                        int
+)
 
 func run(groups, conns int, duration time.Duration) error {
 	ctx := context.Background()
@@ -54,7 +59,7 @@ func run(groups, conns int, duration time.Duration) error {
 		defer os.RemoveAll(tmp)
 		dir = tmp
 	}
-	db, err := sqldb.Open(ctx, dir, "")
+	db, err := sqldb.Open(ctx, dir, databaseURL)
 	if err != nil {
 		return err
 	}
@@ -83,20 +88,32 @@ func run(groups, conns int, duration time.Duration) error {
 	}
 	slug := page.Groups[0].Slug
 
-	srv, err := web.New(web.Config{DB: db, Hasher: hasher, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "http://127.0.0.1", MailVia: "log"})
-	if err != nil {
-		return err
+	var bases []string
+	for i := range max(instances, 1) {
+		node := db
+		if i > 0 {
+			// A node of its own: another pool on the same database.
+			if node, err = sqldb.Open(ctx, dir, databaseURL); err != nil {
+				return err
+			}
+			defer node.Close()
+		}
+		srv, err := web.New(web.Config{DB: node, Hasher: hasher, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "http://127.0.0.1", MailVia: "log"})
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		httpSrv := &http.Server{Handler: srv}
+		go httpSrv.Serve(ln)
+		defer httpSrv.Close()
+		bases = append(bases, "http://"+ln.Addr().String())
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	httpSrv := &http.Server{Handler: srv}
-	go httpSrv.Serve(ln)
-	defer httpSrv.Close()
-	base := "http://" + ln.Addr().String()
 
-	fmt.Printf("%d connections, %s per path, GOMAXPROCS=%d, load generator in the same process.\n\n", conns, duration, runtimeProcs())
+	fmt.Printf("%s, %d instance(s), %d connections, %s per path, GOMAXPROCS=%d, load generator in the same process.\n\n",
+		db.Engine(), len(bases), conns, duration, runtimeProcs())
 	// A signed-in member sees pages rendered for them, never the cached
 	// anonymous ones: that row measures the full path.
 	member, err := db.CreateUser(ctx, "bench-member@example.org", "Bench Member", "x", true, 0)
@@ -124,7 +141,7 @@ func run(groups, conns int, duration time.Duration) error {
 		if t.cookie != "" {
 			who = "signed in"
 		}
-		r, err := profiled(t.path+"-"+who, func() result { return drive(base+t.path, t.cookie, conns, duration) })
+		r, err := profiled(t.path+"-"+who, func() result { return drive(bases, t.path, t.cookie, conns, duration) })
 		if err != nil {
 			return err
 		}
@@ -141,14 +158,15 @@ type result struct {
 
 // drive sends GET requests on conns connections for d (after a short
 // warm-up) and reports throughput and latency. It stops by itself.
-func drive(url, cookie string, conns int, d time.Duration) result {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}, Timeout: 10 * time.Second}
+func drive(bases []string, path, cookie string, conns int, d time.Duration) result {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}, Timeout: 10 * time.Second}
 	var mu sync.Mutex
 	var latencies []time.Duration
 	errors := 0
 	loop := func(until time.Time, record bool) {
 		var wg sync.WaitGroup
-		for range conns {
+		for c := range conns {
+			url := bases[c%len(bases)] + path
 			wg.Go(func() {
 				var mine []time.Duration
 				bad := 0

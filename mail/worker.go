@@ -20,6 +20,16 @@ type Worker struct {
 	Via      string // recorded with each delivery: "smtp" or "log"
 	Logger   *slog.Logger
 	Interval time.Duration
+	// Observer, if set, hears of deliveries, failures and passes (metrics).
+	Observer Observer
+}
+
+// Observer is told what the worker does. Its methods must be quick and safe
+// to call from several goroutines.
+type Observer interface {
+	Delivered()    // a message was sent and recorded as sent
+	Failed()       // a delivery attempt failed; the message will be retried
+	Ran(err error) // a DeliverDue pass ended, with its error
 }
 
 // lease is how long a claimed message is reserved for this worker; a worker
@@ -34,8 +44,10 @@ func Backoff(attempts int) time.Duration {
 
 // DeliverDue sends every message that is due now and returns how many were
 // delivered.
-func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
-	sent := 0
+func (w *Worker) DeliverDue(ctx context.Context) (sent int, err error) {
+	if w.Observer != nil {
+		defer func() { w.Observer.Ran(err) }()
+	}
 	for {
 		msgs, err := w.Outbox.ClaimMail(ctx, lease, 20)
 		if err != nil || len(msgs) == 0 {
@@ -53,6 +65,9 @@ func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			if err != nil {
 				w.logger().Warn("mail delivery failed", "id", m.ID, "to", m.To, "attempt", m.Attempts, "err", err)
+				if w.Observer != nil {
+					w.Observer.Failed()
+				}
 				err = w.Outbox.MarkMailFailed(rctx, m.ID, err.Error(), Backoff(m.Attempts))
 				cancel()
 				if err != nil {
@@ -66,6 +81,9 @@ func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 				return sent, err
 			}
 			sent++
+			if w.Observer != nil {
+				w.Observer.Delivered()
+			}
 		}
 	}
 }

@@ -28,6 +28,8 @@ type DB struct {
 	sql    *sql.DB
 	d      dialect
 	counts countCache
+	// lock, held shared on SQLite, tells restore the database is in use.
+	lock *fileLock
 	// Now is the clock every write uses, so tests control time.
 	Now func() time.Time
 }
@@ -50,6 +52,13 @@ func Open(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
+	lock, err := lockFile(path+".lock", false)
+	if errors.Is(err, errLocked) {
+		return nil, fmt.Errorf("the database %s is being restored: try again when the restore has finished", path)
+	}
+	if err != nil {
+		return nil, err
+	}
 	// WAL lets readers run beside the one writer; immediate transactions take
 	// the write lock up front so two writers wait (busy_timeout) rather than
 	// deadlock on a lock upgrade.
@@ -57,12 +66,19 @@ func Open(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
+		lock.release()
 		return nil, err
 	}
 	sdb.SetMaxOpenConns(8)
 	sdb.SetMaxIdleConns(8)
 	sdb.SetConnMaxIdleTime(5 * time.Minute)
-	return ready(ctx, sdb, sqliteDialect, path)
+	db, err := ready(ctx, sdb, sqliteDialect, path)
+	if err != nil {
+		lock.release()
+		return nil, err
+	}
+	db.lock = lock
+	return db, nil
 }
 
 func openPostgres(ctx context.Context, url string) (*DB, error) {
@@ -89,7 +105,11 @@ func ready(ctx context.Context, sdb *sql.DB, d dialect, what string) (*DB, error
 func (db *DB) Engine() string { return db.d.name }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	err := db.sql.Close()
+	db.lock.release()
+	return err
+}
 
 // Ping reports whether the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }

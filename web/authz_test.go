@@ -244,6 +244,8 @@ func authzCases() []authzCase {
 	noForm := func(*authzWorld, role) url.Values { return url.Values{} }
 	return []authzCase{
 		{route: "GET /healthz", path: "/healthz", want: allOK},
+		{route: "GET /readyz", path: "/readyz", want: allOK},
+		{route: "GET /metrics", path: "/metrics", want: allOK, note: "public unless --metrics-token is set (see TestMetricsToken)"},
 		{route: "GET /static/{hash}/{file}", path: "/static/{static}", want: allOK},
 		{route: "GET /{$}", path: "/", want: allOK},
 		{route: "GET /policy", path: "/policy", want: allOK},

@@ -86,8 +86,8 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
-		if r.URL.Path == "/healthz" && sw.status == http.StatusOK {
-			return
+		if probe(r.URL.Path) && sw.status == http.StatusOK {
+			return // load balancers and scrapers ask every few seconds
 		}
 		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("id", id), slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
@@ -188,7 +188,7 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if token == "" && !strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/static/") && r.URL.Path != "/healthz" {
+		if token == "" && !strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/static/") && !probe(r.URL.Path) {
 			token = randomID(24)
 			s.setCookie(w, r, csrfCookie, token, 0)
 		}
@@ -253,4 +253,10 @@ func storableValues(v url.Values) bool {
 		}
 	}
 	return true
+}
+
+// probe reports whether path is one that machines poll: health, readiness
+// and metrics.
+func probe(path string) bool {
+	return path == "/healthz" || path == "/readyz" || path == "/metrics"
 }

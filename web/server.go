@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	ch "chapterhouse"
@@ -28,6 +29,8 @@ type Config struct {
 	// MailVia says how the outbox delivers ("smtp" or "log"), for the
 	// outgoing mail page.
 	MailVia string
+	// MetricsToken, when set, is the Bearer token GET /metrics requires.
+	MetricsToken string
 }
 
 // Server is the portal's HTTP handler.
@@ -42,6 +45,8 @@ type Server struct {
 	// anonymous caches the listing pages (home, directory) as the public
 	// sees them, which are the same for every anonymous visitor.
 	anonymous pageCache
+	metrics   *metrics
+	draining  atomic.Bool // set once shutdown begins: /readyz answers 503
 }
 
 // access is who may call a route; finer checks (organizer of this group)
@@ -68,7 +73,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	s := &Server{Config: cfg, mux: http.NewServeMux()}
+	s := &Server{Config: cfg, mux: http.NewServeMux(), metrics: newMetrics(cfg.DB, cfg.Logger)}
 	var err error
 	if s.static, err = loadStatic(); err != nil {
 		return nil, err
@@ -82,7 +87,7 @@ func New(cfg Config) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ch.Errorf(ch.EFORBIDDEN, "Cross-origin requests are not allowed. Go back to the portal, reload the page and try again."))
 	}))
-	s.handler = s.recoverer(s.logRequests(securityHeaders(cop.Handler(s.storable(s.authenticate(s.checkCSRF(s.mux)))))))
+	s.handler = s.instrument(s.recoverer(s.logRequests(securityHeaders(cop.Handler(s.storable(s.guardMetrics(s.authenticate(s.checkCSRF(routeRecorder(s.mux))))))))))
 	return s, nil
 }
 
@@ -127,6 +132,8 @@ func (s *Server) require(a access, api bool, h http.HandlerFunc) http.Handler {
 
 func (s *Server) registerRoutes() {
 	s.handle("GET", "/healthz", public, s.healthz)
+	s.handle("GET", "/readyz", public, s.readyz)
+	s.handle("GET", "/metrics", public, s.serveMetrics) // --metrics-token restricts it
 	s.handle("GET", "/static/{hash}/{file}", public, s.serveStatic)
 	s.handle("GET", "/{$}", public, s.home)
 	s.handle("GET", "/policy", public, s.showPolicy)

@@ -16,6 +16,7 @@ import (
 
 	ch "chapterhouse"
 	"chapterhouse/demo"
+	"chapterhouse/files"
 	"chapterhouse/mail"
 	"chapterhouse/password"
 	"chapterhouse/sqldb"
@@ -63,6 +64,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", env("ADDR", "127.0.0.1:8080"), "address to listen on (CHAPTERHOUSE_ADDR)")
 	baseURL := fs.String("base-url", env("BASE_URL", ""), "public URL of the portal, for links in mail (CHAPTERHOUSE_BASE_URL; default http://ADDR)")
 	smtpURL := fs.String("smtp-url", env("SMTP_URL", ""), "SMTP server for mail, e.g. smtp://user:pass@host:587?from=portal@example.org (CHAPTERHOUSE_SMTP_URL); without it mail is logged")
+	metricsToken := fs.String("metrics-token", env("METRICS_TOKEN", ""), "Bearer token GET /metrics requires (CHAPTERHOUSE_METRICS_TOKEN); without it /metrics is public")
+	storageURL := fs.String("storage", env("STORAGE", ""), "where uploaded files live: file:DIR or s3://ACCESS:SECRET@host:port/bucket?secure=false&region=us-east-1 (CHAPTERHOUSE_STORAGE; default DATA/files)")
 	withDemo := fs.Bool("demo", env("DEMO", "") != "", "fill an empty database with the demo program first (CHAPTERHOUSE_DEMO)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -73,6 +76,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	// Nothing stores files yet; opening checks the setting at start.
+	store, err := files.Open(ctx, *storageURL, st.data)
+	if err != nil {
+		return fmt.Errorf("file storage (--storage): %w", err)
+	}
 	hasher := newHasher()
 	if *withDemo {
 		empty, err := demo.Empty(ctx, db)
@@ -107,7 +115,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		via = "smtp"
 	}
-	srv, err := web.New(web.Config{DB: db, Hasher: hasher, Logger: logger, BaseURL: *baseURL, MailVia: via})
+	srv, err := web.New(web.Config{DB: db, Hasher: hasher, Logger: logger, BaseURL: *baseURL, MailVia: via, MetricsToken: *metricsToken})
 	if err != nil {
 		ln.Close()
 		return err
@@ -116,20 +124,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
-	worker := &mail.Worker{Outbox: db, Sender: sender, Via: via, Logger: logger, Interval: 5 * time.Second}
+	worker := &mail.Worker{Outbox: db, Sender: sender, Via: via, Logger: logger, Interval: 5 * time.Second, Observer: srv.MailObserver()}
 	workerDone := make(chan struct{})
 	go func() { worker.Run(workerCtx); close(workerDone) }()
 	go keepOptimized(workerCtx, db, logger)
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
-	logger.Info("listening", "url", *baseURL, "mail", via)
+	logger.Info("listening", "url", *baseURL, "mail", via, "files", store)
 	fmt.Fprintf(stdout, "Chapterhouse is running at %s\n", *baseURL)
 
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
 		logger.Info("shutting down")
+		srv.SetDraining() // /readyz answers 503 while requests finish
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		err = httpSrv.Shutdown(shutdownCtx)
 		cancel()

@@ -27,6 +27,9 @@ Usage:
   chapterhouse user create --email E --name N [--role R]               create an account (password on standard input)
   chapterhouse token create --email E [--name N]                       print a new API token
   chapterhouse demo [--groups N]                                       fill the database with a demo program
+  chapterhouse backup FILE                                             copy the SQLite database to FILE, even while serve runs
+  chapterhouse restore FILE                                            replace the SQLite database with a backup (stop serve first)
+  chapterhouse copy --from URL --to URL                                copy the whole portal into an empty database (SQLite, PostgreSQL)
 
 Every command takes --data DIR and --database-url URL (or CHAPTERHOUSE_DATA and
 CHAPTERHOUSE_DATABASE_URL). Run "chapterhouse COMMAND --help" for its flags.
@@ -54,6 +57,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return tokenCreate(ctx, rest[1:], stdout, stderr)
 	case "demo":
 		return demoCmd(ctx, rest, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, rest, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, rest, stdout, stderr)
+	case "copy":
+		return copyCmd(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

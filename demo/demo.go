@@ -5,6 +5,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -28,6 +29,7 @@ const DefaultPassword = "chapterhouse-demo"
 // Options shape the generated program.
 type Options struct {
 	Groups   int       // number of groups; 0 means the default showcase of 48
+	Members  int       // extra member accounts (verified, no roles), e.g. 200,000 for benchmarks
 	Now      time.Time // the "present" for generated history; zero means time.Now()
 	Seed     int64     // random seed for reproducible programs (default 1)
 	Password string    // password of every demo account; default "chapterhouse-demo"
@@ -179,7 +181,31 @@ func Seed(ctx context.Context, db *sqldb.DB, h *password.Hasher, o Options) ([]A
 			return nil, fmt.Errorf("demo: group %q: %w", g.Name, err)
 		}
 	}
+	if err := s.members(ctx, o.Members); err != nil {
+		return nil, fmt.Errorf("demo: members: %w", err)
+	}
 	return accounts, nil
+}
+
+// members imports n member accounts with names from every pool, all with
+// the demo password.
+func (s *seeder) members(ctx context.Context, n int) error {
+	if n <= 0 {
+		return nil
+	}
+	keys := slices.Sorted(maps.Keys(pools))
+	users := make([]sqldb.NewUser, n)
+	for i := range users {
+		p := pools[keys[i%len(keys)]]
+		name := fmt.Sprintf("Member %d", i+1)
+		if len(p.Given) > 0 && len(p.Family) > 0 {
+			name = p.Given[s.r.IntN(len(p.Given))] + " " + p.Family[s.r.IntN(len(p.Family))]
+		}
+		users[i] = sqldb.NewUser{Email: fmt.Sprintf("member%06d@members.demo.chapterhouse.example", i+1), Name: name, PasswordHash: s.hash, Verified: true}
+	}
+	s.at(s.now)
+	_, err := s.db.ImportUsers(ctx, users)
+	return err
 }
 
 // at sets the store's clock.

@@ -220,8 +220,12 @@ func TestShowcase(t *testing.T) {
 func TestSeedMany(t *testing.T) {
 	ctx := context.Background()
 	db := newDB(t)
-	if _, err := Seed(ctx, db, cheap, Options{Groups: 500, Now: present, Seed: 7}); err != nil {
+	if _, err := Seed(ctx, db, cheap, Options{Groups: 500, Members: 1500, Now: present, Seed: 7}); err != nil {
 		t.Fatal(err)
+	}
+	u, _, err := db.UserByEmail(ctx, "member001500@members.demo.chapterhouse.example")
+	if err != nil || !u.Verified() || len(u.Roles) != 0 || u.Name == "" {
+		t.Errorf("the last member = %+v, %v; want a verified account without roles", u, err)
 	}
 	groups := allGroups(t, db)
 	if len(groups) != 500 {

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -28,10 +29,15 @@ type dialect struct {
 	search      func(arg string) string
 	searchQuery func(words []string) string
 	isUnique    func(error) bool
+	// param is the i-th (1-based) placeholder of a long statement: modernc's
+	// SQLite looks $N up by a linear search, so thousand-value statements
+	// use plain ? there.
+	param func(i int) string
 }
 
 var sqliteDialect = dialect{
 	name:      "sqlite",
+	param:     func(int) string { return "?" },
 	timestamp: "TIMESTAMP",
 	optimize:  "PRAGMA optimize=0x10002",
 	search: func(arg string) string {
@@ -52,6 +58,7 @@ var sqliteDialect = dialect{
 
 var postgresDialect = dialect{
 	name:       "postgres",
+	param:      func(i int) string { return "$" + strconv.Itoa(i) },
 	timestamp:  "TIMESTAMPTZ",
 	forUpdate:  " FOR UPDATE",
 	skipLocked: " FOR UPDATE SKIP LOCKED",

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"time"
 
@@ -455,4 +456,48 @@ func (db *DB) UsersWithRole(ctx context.Context, role ch.Role) ([]*ch.User, erro
 // in q taken literally.
 func likePattern(q string) string {
 	return "%" + strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(strings.ToLower(q)) + "%"
+}
+
+// NewUser is an account to import.
+type NewUser struct {
+	Email, Name, PasswordHash string
+	Verified                  bool
+}
+
+// ImportUsers adds accounts in bulk (an organization's staff directory, a
+// demo program), skipping addresses that already have an account, and
+// returns how many it added. Rows go in batches, each one statement.
+func (db *DB) ImportUsers(ctx context.Context, users []NewUser) (int, error) {
+	const batch = 500
+	now := db.now()
+	added := 0
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(users); start += batch {
+			rows := users[start:min(start+batch, len(users))]
+			var b strings.Builder
+			args := make([]any, 0, len(rows)*5)
+			b.WriteString(`INSERT INTO users (email, name, password_hash, verified_at, created_at) VALUES `)
+			for i, u := range rows {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				n := len(args)
+				fmt.Fprintf(&b, "(%s, %s, %s, %s, %s)", db.d.param(n+1), db.d.param(n+2), db.d.param(n+3), db.d.param(n+4), db.d.param(n+5))
+				var verified *time.Time
+				if u.Verified {
+					verified = &now
+				}
+				args = append(args, ch.NormalizeEmail(u.Email), u.Name, u.PasswordHash, verified, now)
+			}
+			b.WriteString(` ON CONFLICT (email) DO NOTHING`)
+			res, err := tx.ExecContext(ctx, b.String(), args...)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			added += int(n)
+		}
+		return nil
+	})
+	return added, err
 }

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -433,5 +434,30 @@ func TestSignInThrottle(t *testing.T) {
 	db.RecordFailure(ctx, ip)
 	if until, _ := db.LockedUntil(ctx, ip); !until.IsZero() {
 		t.Errorf("first failure after a quiet hour locks until %v", until)
+	}
+}
+
+func TestImportUsers(t *testing.T) {
+	ctx := context.Background()
+	db := newDB(t)
+	db.user(t, "taken@example.org", true)
+	var users []sqldb.NewUser
+	for i := range 1203 { // more than two batches
+		users = append(users, sqldb.NewUser{Email: fmt.Sprintf("Member%04d@Example.org", i), Name: fmt.Sprintf("Member %d", i), PasswordHash: "x", Verified: i%2 == 0})
+	}
+	users = append(users, sqldb.NewUser{Email: "taken@example.org", Name: "Someone else", PasswordHash: "x"})
+	n, err := db.ImportUsers(ctx, users)
+	if err != nil || n != 1203 {
+		t.Fatalf("ImportUsers = %d, %v; want 1203 added and the taken address skipped", n, err)
+	}
+	u, _, err := db.UserByEmail(ctx, "member1202@example.org")
+	if err != nil || u.Name != "Member 1202" || !u.Verified() {
+		t.Fatalf("imported account = %+v, %v", u, err)
+	}
+	if u, _, _ := db.UserByEmail(ctx, "member0001@example.org"); u.Verified() {
+		t.Error("an unverified import came out verified")
+	}
+	if u, _, _ := db.UserByEmail(ctx, "taken@example.org"); u.Name == "Someone else" {
+		t.Error("an import overwrote an existing account")
 	}
 }

@@ -30,6 +30,7 @@ import (
 
 func main() {
 	groups := flag.Int("groups", 10000, "groups in the seeded program")
+	flag.IntVar(&members, "members", 200000, "member accounts in the seeded program")
 	conns := flag.Int("connections", 32, "concurrent connections")
 	duration := flag.Duration("duration", 5*time.Second, "how long to drive each path")
 	flag.StringVar(&profileDir, "profile", "", "write a CPU profile of each path into this directory")
@@ -45,7 +46,7 @@ func main() {
 
 var (
 	profileDir, dataDir, databaseURL string
-	instances                        int
+	instances, members               int
 )
 
 func run(groups, conns int, duration time.Duration) error {
@@ -74,13 +75,13 @@ func run(groups, conns int, duration time.Duration) error {
 	}
 	if empty {
 		start := time.Now()
-		if _, err := demo.Seed(ctx, db, hasher, demo.Options{Groups: groups}); err != nil {
+		if _, err := demo.Seed(ctx, db, hasher, demo.Options{Groups: groups, Members: members}); err != nil {
 			return err
 		}
 		if err := db.Optimize(ctx); err != nil {
 			return err
 		}
-		fmt.Printf("Seeded %d groups in %s.\n\n", groups, time.Since(start).Round(time.Millisecond))
+		fmt.Printf("Seeded %d groups and %d members in %s.\n\n", groups, members, time.Since(start).Round(time.Millisecond))
 	}
 	page, err := db.ListGroups(ctx, sqldb.GroupFilter{Limit: 1})
 	if err != nil || len(page.Groups) == 0 {

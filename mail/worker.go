@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"time"
@@ -11,6 +12,8 @@ type Outbox interface {
 	ClaimMail(ctx context.Context, lease time.Duration, limit int) ([]Message, error)
 	MarkMailSent(ctx context.Context, id int64, via string) error
 	MarkMailFailed(ctx context.Context, id int64, reason string, retryIn time.Duration) error
+	// ReleaseMail gives claimed messages back without an attempt on record.
+	ReleaseMail(ctx context.Context, ids []int64) error
 }
 
 // Worker delivers queued mail, retrying failures with growing waits.
@@ -22,6 +25,15 @@ type Worker struct {
 	Interval time.Duration
 	// Observer, if set, hears of deliveries, failures and passes (metrics).
 	Observer Observer
+	// Lease is how long a claimed message is reserved for this worker (2
+	// minutes when zero); a worker that dies mid-send frees its messages
+	// when the lease ends.
+	Lease time.Duration
+	// SendBudget is the longest one send may take (30 s when zero; the SMTP
+	// sender's timeouts are 2 × 10 s). No send starts with less than this
+	// left of the lease: another node could claim the message meanwhile and
+	// send it twice.
+	SendBudget time.Duration
 }
 
 // Observer is told what the worker does. Its methods must be quick and safe
@@ -32,9 +44,9 @@ type Observer interface {
 	Ran(err error) // a DeliverDue pass ended, with its error
 }
 
-// lease is how long a claimed message is reserved for this worker; a worker
-// that dies mid-send frees its messages when the lease ends.
-const lease = 2 * time.Minute
+// claimBatch is how many messages one claim takes: few enough that a slow
+// server still gets through a batch within the lease.
+const claimBatch = 10
 
 // Backoff is the wait before the next try after n failed attempts: one
 // minute, doubling, at most six hours.
@@ -49,15 +61,27 @@ func (w *Worker) DeliverDue(ctx context.Context) (sent int, err error) {
 		defer func() { w.Observer.Ran(err) }()
 	}
 	for {
-		msgs, err := w.Outbox.ClaimMail(ctx, lease, 20)
+		lease, budget := cmp.Or(w.Lease, 2*time.Minute), cmp.Or(w.SendBudget, 30*time.Second)
+		claimed := time.Now()
+		msgs, err := w.Outbox.ClaimMail(ctx, lease, claimBatch)
 		if err != nil || len(msgs) == 0 {
 			return sent, err
 		}
-		for _, m := range msgs {
+		for i, m := range msgs {
 			if err := ctx.Err(); err != nil {
 				// Shutting down: the rest of the batch is claimed again when
 				// its lease ends, without a failed attempt on record.
 				return sent, err
+			}
+			if time.Since(claimed) > lease-budget {
+				var rest []int64
+				for _, r := range msgs[i:] {
+					rest = append(rest, r.ID)
+				}
+				if err := w.Outbox.ReleaseMail(ctx, rest); err != nil {
+					return sent, err
+				}
+				break
 			}
 			err := w.Sender.Send(ctx, m)
 			// Record the outcome even if ctx ends meanwhile: a delivery

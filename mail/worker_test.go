@@ -438,3 +438,64 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// slowSender stands in for a slow SMTP server: each send takes delay. It
+// records how often each message went out.
+type slowSender struct {
+	delay time.Duration
+	mu    sync.Mutex
+	sent  map[int64]int
+}
+
+func (s *slowSender) Send(ctx context.Context, m mail.Message) error {
+	time.Sleep(s.delay)
+	s.mu.Lock()
+	s.sent[m.ID]++
+	s.mu.Unlock()
+	return nil
+}
+
+// A batch that takes longer than its lease must not be sent twice: the
+// worker stops starting sends when too little lease is left and gives the
+// rest back.
+func TestSlowServerNoDuplicates(t *testing.T) {
+	db, _ := newOutbox(t)
+	db.Now = func() time.Time { return time.Now().UTC() } // leases must really expire
+	ctx := context.Background()
+	var mails []ch.Mail
+	for i := range 12 {
+		mails = append(mails, ch.Mail{To: fmt.Sprintf("m%d@example.org", i), Subject: "S", Body: "B"})
+	}
+	if err := db.Enqueue(ctx, mails...); err != nil {
+		t.Fatal(err)
+	}
+	sender := &slowSender{delay: 80 * time.Millisecond, sent: map[int64]int{}}
+	var wg sync.WaitGroup
+	for range 2 {
+		w := &mail.Worker{Outbox: db, Sender: sender, Via: "smtp", Lease: 600 * time.Millisecond, SendBudget: 200 * time.Millisecond}
+		wg.Go(func() {
+			// Keep passing until nothing is left, as Run would.
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+				if _, err := w.DeliverDue(ctx); err != nil {
+					t.Error(err)
+					return
+				}
+				if n, _ := db.OutboxPending(ctx); n == 0 {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n, _ := db.OutboxPending(ctx); n != 0 {
+		t.Fatalf("%d messages left unsent", n)
+	}
+	for id, n := range sender.sent {
+		if n != 1 {
+			t.Errorf("message %d sent %d times", id, n)
+		}
+	}
+	if len(sender.sent) != len(mails) {
+		t.Errorf("%d messages sent, want %d", len(sender.sent), len(mails))
+	}
+}

@@ -121,6 +121,20 @@ func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond)
 // Migrate applies the embedded migrations not yet applied, each in its own
 // transaction, and returns how many it applied.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
+	// Nodes started together must not migrate at once: on PostgreSQL they
+	// queue on an advisory lock (SQLite's immediate transactions already
+	// serialize them).
+	if db.d.migrationLock != "" {
+		conn, err := db.sql.Conn(ctx)
+		if err != nil {
+			return 0, err
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(`+db.d.migrationLock+`)`); err != nil {
+			return 0, fmt.Errorf("wait for other nodes' migrations: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+db.d.migrationLock+`)`)
+	}
 	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version TEXT PRIMARY KEY, applied_at `+db.d.timestamp+` NOT NULL)`); err != nil {
 		return 0, err

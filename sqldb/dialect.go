@@ -22,6 +22,9 @@ type dialect struct {
 	forUpdate string
 	// skipLocked lets concurrent workers claim different jobs.
 	skipLocked string
+	// migrationLock is the advisory lock key that serializes migrations
+	// across processes ("" where transactions already do).
+	migrationLock string
 	// optimize refreshes planner statistics ("" where the server does it).
 	optimize string
 	// search returns the condition matching groups against a search query
@@ -57,12 +60,14 @@ var sqliteDialect = dialect{
 }
 
 var postgresDialect = dialect{
-	name:       "postgres",
-	param:      func(i int) string { return "$" + strconv.Itoa(i) },
-	timestamp:  "TIMESTAMPTZ",
-	forUpdate:  " FOR UPDATE",
-	skipLocked: " FOR UPDATE SKIP LOCKED",
-	search:     func(arg string) string { return "g.search @@ to_tsquery('simple', " + arg + ")" },
+	name:      "postgres",
+	param:     func(i int) string { return "$" + strconv.Itoa(i) },
+	timestamp: "TIMESTAMPTZ",
+	forUpdate: " FOR UPDATE",
+	// "chapterhouse-migrate" as a number: any constant works, one per app.
+	migrationLock: "7243950561",
+	skipLocked:    " FOR UPDATE SKIP LOCKED",
+	search:        func(arg string) string { return "g.search @@ to_tsquery('simple', " + arg + ")" },
 	searchQuery: func(words []string) string {
 		q := make([]string, len(words))
 		for i, w := range words {

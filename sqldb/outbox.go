@@ -107,3 +107,18 @@ func (db *DB) OutboxPending(ctx context.Context) (int, error) {
 	err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE sent_at IS NULL`).Scan(&n)
 	return n, err
 }
+
+// ReleaseMail gives claimed messages back to the queue at once, undoing the
+// attempt their claim counted.
+func (db *DB) ReleaseMail(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET claimed_until = NULL, attempts = attempts - 1
+		WHERE sent_at IS NULL AND id IN (`+placeholders(1, len(ids))+`)`, args...)
+	return err
+}

@@ -12,6 +12,7 @@ import (
 
 	ch "chapterhouse"
 	"chapterhouse/sqldb"
+	"chapterhouse/sqldb/sqldbtest"
 )
 
 func TestMigrateIdempotent(t *testing.T) {
@@ -459,5 +460,28 @@ func TestImportUsers(t *testing.T) {
 	}
 	if u, _, _ := db.UserByEmail(ctx, "taken@example.org"); u.Name == "Someone else" {
 		t.Error("an import overwrote an existing account")
+	}
+}
+
+// Nodes started together migrate one at a time and all come up.
+func TestConcurrentMigrate(t *testing.T) {
+	dir, url := t.TempDir(), sqldbtest.URL(t)
+	errs := make(chan error, 3)
+	for range 3 {
+		go func() {
+			db, err := sqldb.Open(context.Background(), dir, url)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer db.Close()
+			_, err = db.Migrate(context.Background())
+			errs <- err
+		}()
+	}
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Migrate: %v", err)
+		}
 	}
 }

@@ -247,6 +247,7 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, st := newFlags("demo", stderr)
 	groups := fs.Int("groups", 0, "number of groups to generate (default: a showcase of about 50)")
+	members := fs.Int("members", 0, "number of extra member accounts to generate")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -256,7 +257,7 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer db.Close()
 	start := time.Now()
-	accounts, err := demo.Seed(ctx, db, newHasher(), demo.Options{Groups: *groups})
+	accounts, err := demo.Seed(ctx, db, newHasher(), demo.Options{Groups: *groups, Members: *members})
 	if err == nil {
 		err = db.Optimize(ctx)
 	}

@@ -59,10 +59,12 @@ func Open(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	// WAL lets readers run beside the one writer; immediate transactions take
+	// busy_timeout comes first so that even switching a new file to WAL
+	// waits for another process doing the same. WAL lets readers run beside
+	// the one writer; immediate transactions take
 	// the write lock up front so two writers wait (busy_timeout) rather than
 	// deadlock on a lock upgrade.
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -94,7 +96,15 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 }
 
 func ready(ctx context.Context, sdb *sql.DB, d dialect, what string) (*DB, error) {
-	if err := sdb.PingContext(ctx); err != nil {
+	err := sdb.PingContext(ctx)
+	// Two processes opening a new SQLite file at once both switch it to WAL;
+	// SQLite answers the loser SQLITE_BUSY at once, without waiting out
+	// busy_timeout, so the first connection is retried for a while.
+	for tries := 0; err != nil && d.isBusy(err) && tries < 100; tries++ {
+		time.Sleep(20 * time.Millisecond)
+		err = sdb.PingContext(ctx)
+	}
+	if err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("open %s: %w", what, err)
 	}

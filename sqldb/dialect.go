@@ -32,6 +32,7 @@ type dialect struct {
 	search      func(arg string) string
 	searchQuery func(words []string) string
 	isUnique    func(error) bool
+	isBusy      func(error) bool
 	// param is the i-th (1-based) placeholder of a long statement: modernc's
 	// SQLite looks $N up by a linear search, so thousand-value statements
 	// use plain ? there.
@@ -52,6 +53,10 @@ var sqliteDialect = dialect{
 			q[i] = `"` + w + `"*`
 		}
 		return strings.Join(q, " ")
+	},
+	isBusy: func(err error) bool {
+		var se *sqlite.Error
+		return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 	},
 	isUnique: func(err error) bool {
 		var se *sqlite.Error
@@ -75,6 +80,7 @@ var postgresDialect = dialect{
 		}
 		return strings.Join(q, " & ")
 	},
+	isBusy: func(error) bool { return false },
 	isUnique: func(err error) bool {
 		var pe *pgconn.PgError
 		return errors.As(err, &pe) && pe.Code == "23505"

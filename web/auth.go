@@ -157,7 +157,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	email := ch.NormalizeEmail(r.PostFormValue("email"))
 	pw := r.PostFormValue("password")
-	accountKey, ipKey := "account:"+email, "ip:"+clientIP(r)
+	accountKey, ipKey := "account:"+email, "ip:"+s.clientIP(r)
 	fail := func(status int, msg string) {
 		f := newForm(r)
 		f.Values.Del("password")

@@ -198,9 +198,19 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 
 const maxFormBytes = 1 << 20
 
-// clientIP is the peer address; behind a proxy every client shares the
-// proxy's address, which makes per-address limits stricter, never looser.
-func clientIP(r *http.Request) string {
+// clientIP is the address sign-in throttling counts failures against: the
+// peer, or with TrustProxy the address the proxy in front saw, which is the
+// last one in X-Forwarded-For (earlier ones are whatever the client claimed).
+// Without TrustProxy behind a proxy, every client shares the proxy's address.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.TrustProxy {
+		if fwd := r.Header.Values("X-Forwarded-For"); len(fwd) > 0 {
+			hops := strings.Split(fwd[len(fwd)-1], ",")
+			if ip := strings.TrimSpace(hops[len(hops)-1]); net.ParseIP(ip) != nil {
+				return ip
+			}
+		}
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

@@ -29,6 +29,9 @@ type Config struct {
 	// MailVia says how the outbox delivers ("smtp" or "log"), for the
 	// outgoing mail page.
 	MailVia string
+	// TrustProxy says a reverse proxy or load balancer in front appends the
+	// client's address to X-Forwarded-For.
+	TrustProxy bool
 	// MetricsToken, when set, is the Bearer token GET /metrics requires.
 	MetricsToken string
 }

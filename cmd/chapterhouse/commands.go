@@ -64,6 +64,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", env("ADDR", "127.0.0.1:8080"), "address to listen on (CHAPTERHOUSE_ADDR)")
 	baseURL := fs.String("base-url", env("BASE_URL", ""), "public URL of the portal, for links in mail (CHAPTERHOUSE_BASE_URL; default http://ADDR)")
 	smtpURL := fs.String("smtp-url", env("SMTP_URL", ""), "SMTP server for mail, e.g. smtp://user:pass@host:587?from=portal@example.org (CHAPTERHOUSE_SMTP_URL); without it mail is logged")
+	trustProxy := fs.Bool("trust-proxy", env("TRUST_PROXY", "") != "", "a load balancer in front appends the client address to X-Forwarded-For; sign-in throttling counts per client, not per proxy (CHAPTERHOUSE_TRUST_PROXY)")
 	metricsToken := fs.String("metrics-token", env("METRICS_TOKEN", ""), "Bearer token GET /metrics requires (CHAPTERHOUSE_METRICS_TOKEN); without it /metrics is public")
 	storageURL := fs.String("storage", env("STORAGE", ""), "where uploaded files live: file:DIR or s3://ACCESS:SECRET@host:port/bucket?secure=false&region=us-east-1 (CHAPTERHOUSE_STORAGE; default DATA/files)")
 	withDemo := fs.Bool("demo", env("DEMO", "") != "", "fill an empty database with the demo program first (CHAPTERHOUSE_DEMO)")
@@ -115,7 +116,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		via = "smtp"
 	}
-	srv, err := web.New(web.Config{DB: db, Hasher: hasher, Logger: logger, BaseURL: *baseURL, MailVia: via, MetricsToken: *metricsToken})
+	srv, err := web.New(web.Config{DB: db, Hasher: hasher, Logger: logger, BaseURL: *baseURL, MailVia: via, MetricsToken: *metricsToken, TrustProxy: *trustProxy})
 	if err != nil {
 		ln.Close()
 		return err

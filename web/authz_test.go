@@ -307,6 +307,10 @@ func authzCases() []authzCase {
 		{route: "GET /groups/{slug}", path: "/groups/{accepted}", want: allOK},
 		{route: "GET /groups/{slug}", path: "/groups/{pending}", want: pendingView},
 		{route: "GET /groups/{slug}", path: "/groups/no-such-group", want: byRole{s404, s404, s404, s404, s404, s404, s404}},
+		{route: "GET /groups/{slug}/logo.svg", path: "/groups/{accepted}/logo.svg", want: allOK},
+		{route: "GET /groups/{slug}/logo.svg", path: "/groups/{pending}/logo.svg", want: pendingView},
+		{route: "GET /groups/{slug}/logo.png", path: "/groups/{accepted}/logo.png?width=64", want: allOK},
+		{route: "GET /groups/{slug}/logo.png", path: "/groups/{pending}/logo.png?width=64", want: pendingView},
 		{route: "GET /groups/{slug}/edit", path: "/groups/{accepted}/edit", want: byRole{s303, s403, s403, s403, s200, s403, s200}},
 		{route: "GET /groups/{slug}/edit", path: "/groups/{pending}/edit", want: byRole{s303, s403, s404, s404, s200, s404, s200}},
 		{route: "POST /groups/{slug}/edit", path: "/groups/{accepted}/edit", want: byRole{s401, s403, s403, s403, s303, s403, s303}, form: func(*authzWorld, role) url.Values {

@@ -48,6 +48,7 @@ type Server struct {
 	// anonymous caches the listing pages (home, directory) as the public
 	// sees them, which are the same for every anonymous visitor.
 	anonymous pageCache
+	pngs      pngCache
 	metrics   *metrics
 	draining  atomic.Bool // set once shutdown begins: /readyz answers 503
 }
@@ -165,6 +166,8 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/groups/new", verified, s.applyForm)
 	s.handle("POST", "/groups/new", verified, s.apply)
 	s.handle("GET", "/groups/{slug}", public, s.groupPage)
+	s.handle("GET", "/groups/{slug}/logo.svg", public, s.groupLogo("svg"))
+	s.handle("GET", "/groups/{slug}/logo.png", public, s.groupLogo("png"))
 	s.handle("GET", "/groups/{slug}/edit", verified, s.editForm)
 	s.handle("POST", "/groups/{slug}/edit", verified, s.edit)
 	s.handle("POST", "/groups/{slug}/review", manager, s.review)

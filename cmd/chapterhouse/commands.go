@@ -67,8 +67,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	trustProxy := fs.Bool("trust-proxy", env("TRUST_PROXY", "") != "", "a load balancer in front appends the client address to X-Forwarded-For; sign-in throttling counts per client, not per proxy (CHAPTERHOUSE_TRUST_PROXY)")
 	metricsToken := fs.String("metrics-token", env("METRICS_TOKEN", ""), "Bearer token GET /metrics requires (CHAPTERHOUSE_METRICS_TOKEN); without it /metrics is public")
 	storageURL := fs.String("storage", env("STORAGE", ""), "where uploaded files live: file:DIR or s3://ACCESS:SECRET@host:port/bucket?secure=false&region=us-east-1 (CHAPTERHOUSE_STORAGE; default DATA/files)")
+	programFile := fs.String("program", env("PROGRAM", ""), "program definition (TOML) with the steps to official status (CHAPTERHOUSE_PROGRAM); default: the built-in one, see chapterhouse program export")
 	withDemo := fs.Bool("demo", env("DEMO", "") != "", "fill an empty database with the demo program first (CHAPTERHOUSE_DEMO)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	program, err := loadProgram(*programFile)
+	if err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
@@ -132,7 +137,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
-	logger.Info("listening", "url", *baseURL, "mail", via, "files", store)
+	logger.Info("listening", "url", *baseURL, "mail", via, "files", store, "program_steps", len(program.Steps))
 	fmt.Fprintf(stdout, "Chapterhouse is running at %s\n", *baseURL)
 
 	select {

@@ -27,6 +27,8 @@ Usage:
   chapterhouse user create --email E --name N [--role R]               create an account (password on standard input)
   chapterhouse token create --email E [--name N]                       print a new API token
   chapterhouse demo [--groups N]                                       fill the database with a demo program
+  chapterhouse program export [--program FILE]                         print the program definition (steps to official status)
+  chapterhouse program check FILE                                      check a program definition file
   chapterhouse backup FILE                                             copy the SQLite database to FILE, even while serve runs
   chapterhouse restore FILE                                            replace the SQLite database with a backup (stop serve first)
   chapterhouse copy --from URL --to URL                                copy the whole portal into an empty database (SQLite, PostgreSQL)
@@ -57,6 +59,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return tokenCreate(ctx, rest[1:], stdout, stderr)
 	case "demo":
 		return demoCmd(ctx, rest, stdout, stderr)
+	case "program":
+		return programCmd(ctx, rest, stdout, stderr)
 	case "backup":
 		return backupCmd(ctx, rest, stdout, stderr)
 	case "restore":

@@ -398,6 +398,19 @@ const (
 	EventCoordinatorAdded   EventKind = "coordinator_added"
 	EventCoordinatorRemoved EventKind = "coordinator_removed"
 	EventStatusChanged      EventKind = "status_changed"
+
+	// The official process; granting and revoking official status are
+	// EventStatusChanged. Detail starts with the step ID where there is one.
+	EventStepValidated     EventKind = "step_validated" // a pass or a needs_work verdict
+	EventReviewRequested   EventKind = "review_requested"
+	EventStepNotNeeded     EventKind = "step_not_needed"
+	EventStepNeeded        EventKind = "step_needed" // a not-needed mark withdrawn
+	EventRhythmAccepted    EventKind = "rhythm_accepted"
+	EventRhythmCleared     EventKind = "rhythm_cleared"
+	EventAmbassadorAdded   EventKind = "ambassador_added"
+	EventAmbassadorRemoved EventKind = "ambassador_removed"
+	EventMeetingRecorded   EventKind = "meeting_recorded"
+	EventMeetingRemoved    EventKind = "meeting_removed"
 )
 
 // GroupEvent is one entry in a group's history: who did what, when and why.

@@ -333,6 +333,7 @@ func fill(t *testing.T, db *sqldb.DB) []string {
 			must(err)
 		}
 	}
+	fillOfficial(t, db)
 	return []string{"cora@example.org", "ann@example.org", "new@example.org"}
 }
 

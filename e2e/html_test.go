@@ -142,6 +142,14 @@ func collectPages(t *testing.T) []namedPage {
 	s.add("group-cm", cm.get(firstPath), http.StatusOK)
 	s.add("home-signed-in", org.get("/"), http.StatusOK)
 
+	// The checklist of the Official User Group Process and the review queue.
+	s.add("checklist-organizer", org.get(firstPath+"/checklist"), http.StatusOK)
+	s.add("checklist-meeting-errors", org.post(firstPath+"/meetings", url.Values{"held_on": {"2999-01-01"}, "title": {""}, "format": {"in_person"}, "attendance": {"-3"}}), http.StatusUnprocessableEntity)
+	s.add("checklist-cm", cm.get(firstPath+"/checklist"), http.StatusOK)
+	s.add("checklist-validation-errors", cm.post(firstPath+"/steps/organisation/validations", url.Values{"verdict": {"needs_work"}, "comment": {""}}), http.StatusUnprocessableEntity)
+	s.add("checklist-grant-refused", cm.post(firstPath+"/status", url.Values{"status": {"official"}, "note": {"Welcome."}}), http.StatusConflict)
+	s.add("review-queue", cm.get("/review/queue"), http.StatusOK)
+
 	// Account pages.
 	s.add("account", org.get("/account"), http.StatusOK)
 	s.add("account-new-token", org.post("/account/tokens", url.Values{"token_name": {"meetup sync"}}), http.StatusOK)

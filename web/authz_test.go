@@ -323,6 +323,34 @@ func authzCases() []authzCase {
 			return url.Values{"decision": {"accept"}}
 		}, note: "an organizer cannot accept its own application"},
 
+		// The Official User Group Process (official.go). The ambassador does
+		// not mentor the accepted group, so its checklist is not found to it.
+		{route: "GET /groups/{slug}/checklist", path: "/groups/{accepted}/checklist", want: byRole{s303, s404, s404, s404, s200, s404, s200}},
+		{route: "GET /groups/{slug}/checklist", path: "/groups/{pending}/checklist", want: byRole{s303, s404, s404, s404, s200, s404, s200}},
+		{route: "POST /groups/{slug}/steps/{step}/validations", path: "/groups/{accepted}/steps/organisation/validations", want: byRole{s401, s403, s403, s403, s403, s403, s303}, form: func(*authzWorld, role) url.Values {
+			return url.Values{"verdict": {"pass"}, "comment": {"Fine."}}
+		}, note: "organizers never validate their group; ambassadors only the groups they mentor"},
+		{route: "POST /groups/{slug}/steps/{step}/comments", path: "/groups/{accepted}/steps/organisation/comments", want: byRole{s401, s403, s403, s403, s303, s403, s303}, form: func(*authzWorld, role) url.Values {
+			return url.Values{"body": {"A question."}}
+		}},
+		{route: "POST /groups/{slug}/steps/{step}/review-request", path: "/groups/{accepted}/steps/organisation/review-request", want: byRole{s401, s403, s403, s403, s303, s403, s403}, form: noForm},
+		{route: "POST /groups/{slug}/steps/{step}/not-needed", path: "/groups/{accepted}/steps/mentor/not-needed", want: adminPost, form: func(*authzWorld, role) url.Values {
+			return url.Values{"reason": {"An established group."}}
+		}},
+		{route: "POST /groups/{slug}/ambassadors", path: "/groups/{accepted}/ambassadors", want: byRole{s401, s403, s403, s403, s403, s303, s303}, form: func(w *authzWorld, as role) url.Values {
+			if as == asManager {
+				return url.Values{"email": {w.p.user("amb2@example.org", "Ada Ambassador", ch.RoleAmbassador).Email}}
+			}
+			return url.Values{}
+		}, note: "an ambassador signs up; a community manager assigns one"},
+		{route: "POST /groups/{slug}/status", path: "/groups/{accepted}/status", want: byRole{s401, s403, s403, s403, s403, s403, http.StatusConflict}, form: func(*authzWorld, role) url.Values {
+			return url.Values{"status": {"official"}, "note": {"Well done."}}
+		}, note: "only community managers; refused while steps are unmet"},
+		{route: "POST /groups/{slug}/meetings", path: "/groups/{accepted}/meetings", want: byRole{s401, s403, s403, s403, s303, s403, s303}, form: func(*authzWorld, role) url.Values {
+			return url.Values{"held_on": {"2024-03-01"}, "title": {"Lightning talks"}, "format": {"in_person"}}
+		}},
+		{route: "GET /review/queue", path: "/review/queue", want: byRole{s303, s403, s403, s403, s403, s200, s200}},
+
 		{route: "GET /admin/applications", path: "/admin/applications", want: adminPage},
 		{route: "GET /admin/people", path: "/admin/people", want: adminPage},
 		{route: "POST /admin/people/{id}/roles", path: "/admin/people/{member-id}/roles", want: adminPost, form: func(*authzWorld, role) url.Values {
@@ -358,6 +386,22 @@ func authzCases() []authzCase {
 		{route: "POST /api/v1/groups/{slug}/review", path: "/api/v1/groups/{pending}/review", want: byRole{s401, s403, s403, s403, s403, s403, s200}, body: func(role) string {
 			return `{"decision": "accept"}`
 		}},
+		{route: "GET /api/v1/groups/{slug}/steps", path: "/api/v1/groups/{accepted}/steps", want: byRole{s404, s404, s404, s404, s200, s404, s200},
+			note: "the checklist is for organizers, mentoring ambassadors and community managers (see TestAPIOfficialSteps)"},
+		{route: "GET /api/v1/groups/{slug}/steps", path: "/api/v1/groups/{pending}/steps", want: pendingView},
+		{route: "POST /api/v1/groups/{slug}/steps/{id}/validations", path: "/api/v1/groups/{accepted}/steps/organisation/validations",
+			want: byRole{s401, s403, s403, s403, s403, s403, s201}, body: func(role) string {
+				return `{"verdict": "pass", "comment": "Two coordinators from two employers."}`
+			}, note: "an organizer never validates its own group; an ambassador validates only groups it mentors"},
+		{route: "POST /api/v1/groups/{slug}/ambassadors", path: "/api/v1/groups/{accepted}/ambassadors",
+			want: byRole{s401, s403, s403, s403, s403, s201, s403}, body: func(role) string { return `{}` },
+			note: "an ambassador signs up; a community manager is no ambassador and must name one"},
+		{route: "POST /api/v1/groups/{slug}/ambassadors", path: "/api/v1/groups/{accepted}/ambassadors",
+			want: byRole{s401, s403, s403, s403, s403, s403, s201}, body: func(role) string { return `{"email": "amb@example.org"}` },
+			note: "only community managers assign someone else"},
+		{route: "POST /api/v1/groups/{slug}/status", path: "/api/v1/groups/{accepted}/status",
+			want: byRole{s401, s403, s403, s403, s403, s403, http.StatusConflict}, body: func(role) string { return `{"status": "official"}` },
+			note: "a community manager passes authorization; the new group's steps are not all met"},
 	}
 }
 
@@ -430,7 +474,7 @@ func checkAuthzAnswer(t *testing.T, method, path string, as role, a access, resp
 			if err := json.Unmarshal([]byte(body), &e); err != nil || e.Error.Code == "" || e.Error.Message == "" {
 				t.Errorf("as %s: %s %s: error body %q (%v)", as, method, path, body, err)
 			}
-			want := map[int]string{401: ch.EUNAUTHORIZED, 403: ch.EFORBIDDEN, 404: ch.ENOTFOUND, 422: ch.EINVALID}[resp.StatusCode]
+			want := map[int]string{401: ch.EUNAUTHORIZED, 403: ch.EFORBIDDEN, 404: ch.ENOTFOUND, 409: ch.ECONFLICT, 422: ch.EINVALID}[resp.StatusCode]
 			if e.Error.Code != want {
 				t.Errorf("as %s: %s %s: error code %q, want %q", as, method, path, e.Error.Code, want)
 			}

@@ -88,3 +88,72 @@ func (s *Server) notifyReviewed(g *ch.Group) []ch.Mail {
 	return toCoordinators(g, "", g.Name+" is now listed",
 		fmt.Sprintf("Good news: %s is accepted and now listed in the user group directory as a new group:\n%s\n\nThe page of your group shows the steps towards official status.\n", g.Name, page))
 }
+
+// ── Official User Group Process ───────────────────────────────────────────
+
+func (s *Server) checklistLink(g *ch.Group) string { return s.link("/groups/" + g.Slug + "/checklist") }
+
+// notifyValidated tells the organizers that a step passed or needs work.
+func (s *Server) notifyValidated(by *ch.User, st ch.Step, v ch.Validation) ch.Notify {
+	return func(g *ch.Group) []ch.Mail {
+		if v.Verdict == ch.VerdictNeedsWork {
+			return toCoordinators(g, "", "“"+st.Title+"” needs work",
+				fmt.Sprintf("%s (%s) looked at the step “%s” of %s and asks for changes:\n\n%s\n\nThe checklist says what to do next, and you can answer in the step's comments:\n%s\n",
+					by.Name, v.Role.Label(), st.Title, g.Name, v.Comment, s.checklistLink(g)))
+		}
+		body := fmt.Sprintf("Good news: %s (%s) validated the step “%s” of %s.\n", by.Name, v.Role.Label(), st.Title, g.Name)
+		if v.Comment != "" {
+			body += "\n" + v.Comment + "\n"
+		}
+		return toCoordinators(g, "", "“"+st.Title+"” is validated", body+"\nThe group's checklist:\n"+s.checklistLink(g)+"\n")
+	}
+}
+
+// notifyCommented tells the organizers (except the author) of a new comment.
+func (s *Server) notifyCommented(by *ch.User, st ch.Step, body string) ch.Notify {
+	return func(g *ch.Group) []ch.Mail {
+		return toCoordinators(g, by.Email, "New comment on “"+st.Title+"”",
+			fmt.Sprintf("%s commented on the step “%s” of %s:\n\n%s\n\nAnswer on the group's checklist:\n%s\n", by.Name, st.Title, g.Name, body, s.checklistLink(g)))
+	}
+}
+
+// notifyReviewRequested tells the mentoring ambassadors that the organizers
+// ask for a step to be validated.
+func (s *Server) notifyReviewRequested(by *ch.User, st ch.Step, ambassadors []*ch.User) ch.Notify {
+	return func(g *ch.Group) []ch.Mail {
+		var out []ch.Mail
+		for _, a := range ambassadors {
+			out = append(out, ch.Mail{To: a.Email, Subject: g.Name + " asks for a validation",
+				Body: fmt.Sprintf("Hello %s,\n\n%s, an organizer of %s, asks you to look at the step “%s”.\n\nThe group's checklist:\n%s\n", a.Name, by.Name, g.Name, st.Title, s.checklistLink(g))})
+		}
+		return out
+	}
+}
+
+// notifyMentor tells the organizers and the ambassador that it mentors the
+// group from now on.
+func (s *Server) notifyMentor(amb *ch.User) ch.Notify {
+	return func(g *ch.Group) []ch.Mail {
+		out := []ch.Mail{{To: amb.Email, Subject: "You mentor " + g.Name,
+			Body: fmt.Sprintf("Hello %s,\n\nYou now mentor %s. Its checklist shows where it stands and what it waits for:\n%s\n", amb.Name, g.Name, s.checklistLink(g))}}
+		return append(out, toCoordinators(g, amb.Email, amb.Name+" mentors "+g.Name,
+			fmt.Sprintf("%s, an ambassador of the program, now mentors %s. Ask for advice and validations on the group's checklist:\n%s\n", amb.Name, g.Name, s.checklistLink(g)))...)
+	}
+}
+
+// notifyStatus tells the organizers that official status was granted (with
+// the note) or revoked (with the reason).
+func (s *Server) notifyStatus(text string) ch.Notify {
+	return func(g *ch.Group) []ch.Mail {
+		page := s.link("/groups/" + g.Slug)
+		if g.Status == ch.StatusOfficial {
+			body := fmt.Sprintf("Congratulations: %s is now an official user group. The official logo is on the group's page:\n%s\n", g.Name, page)
+			if text != "" {
+				body += "\nThe community manager wrote:\n\n" + text + "\n"
+			}
+			return toCoordinators(g, "", g.Name+" is an official user group", body)
+		}
+		return toCoordinators(g, "", g.Name+" is no longer an official user group",
+			fmt.Sprintf("A community manager revoked the official status of %s, for this reason:\n\n%s\n\nThe group keeps its page and history, and can become official again: the checklist shows what to do.\n%s\n", g.Name, text, s.checklistLink(g)))
+	}
+}

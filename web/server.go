@@ -34,6 +34,9 @@ type Config struct {
 	TrustProxy bool
 	// MetricsToken, when set, is the Bearer token GET /metrics requires.
 	MetricsToken string
+	// Program is the path to official status; the built-in default when it
+	// has no steps.
+	Program ch.Program
 }
 
 // Server is the portal's HTTP handler.
@@ -77,6 +80,9 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if len(cfg.Program.Steps) == 0 {
+		cfg.Program = ch.DefaultProgram()
+	}
 	s := &Server{Config: cfg, mux: http.NewServeMux(), metrics: newMetrics(cfg.DB, cfg.Logger)}
 	var err error
 	if s.static, err = loadStatic(); err != nil {
@@ -171,6 +177,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/groups/{slug}/edit", verified, s.editForm)
 	s.handle("POST", "/groups/{slug}/edit", verified, s.edit)
 	s.handle("POST", "/groups/{slug}/review", manager, s.review)
+	s.registerOfficialRoutes()
 
 	s.handle("GET", "/admin/applications", manager, s.applications)
 	s.handle("GET", "/admin/people", manager, s.people)
@@ -187,6 +194,10 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/api/v1/groups/{slug}", public, s.apiGetGroup)
 	s.handle("PATCH", "/api/v1/groups/{slug}", verified, s.apiUpdateGroup)
 	s.handle("POST", "/api/v1/groups/{slug}/review", manager, s.apiReviewGroup)
+	s.handle("GET", "/api/v1/groups/{slug}/steps", public, s.apiSteps)
+	s.handle("POST", "/api/v1/groups/{slug}/steps/{id}/validations", verified, s.apiValidateStep)
+	s.handle("POST", "/api/v1/groups/{slug}/ambassadors", verified, s.apiAddAmbassador)
+	s.handle("POST", "/api/v1/groups/{slug}/status", manager, s.apiSetStatus)
 
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ch.Errorf(ch.ENOTFOUND, "There is no page here."))

@@ -121,7 +121,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		via = "smtp"
 	}
-	srv, err := web.New(web.Config{DB: db, Hasher: hasher, Logger: logger, BaseURL: *baseURL, MailVia: via, MetricsToken: *metricsToken, TrustProxy: *trustProxy})
+	srv, err := web.New(web.Config{DB: db, Hasher: hasher, Logger: logger, BaseURL: *baseURL, MailVia: via, MetricsToken: *metricsToken, TrustProxy: *trustProxy, Program: program})
 	if err != nil {
 		ln.Close()
 		return err

@@ -69,10 +69,10 @@ type apiChecklistViewer struct {
 
 // apiCanSeeChecklist: the group's organizers, its mentoring ambassadors (every
 // ambassador when the program lets any validate) and community managers.
-func (s *Server) apiCanSeeChecklist(cv apiChecklistViewer) bool {
+func (s *Server) apiCanSeeChecklist(ctx context.Context, cv apiChecklistViewer) bool {
 	u := cv.User
 	return cv.Organizer || cv.Ambassador || u.IsCommunityManager() ||
-		(u.Has(ch.RoleAmbassador) && s.Program.AmbassadorsValidateAnyGroup)
+		(u.Has(ch.RoleAmbassador) && s.program(ctx).AmbassadorsValidateAnyGroup)
 }
 
 // apiLoadChecklist loads the group of the request for a caller who may see its
@@ -88,7 +88,7 @@ func (s *Server) apiLoadChecklist(ctx context.Context, r *http.Request) (*ch.Gro
 			return nil, cv, err
 		}
 	}
-	if !s.apiCanSeeChecklist(cv) {
+	if !s.apiCanSeeChecklist(ctx, cv) {
 		return nil, cv, ch.Errorf(ch.ENOTFOUND, "Group not found.")
 	}
 	return g, cv, nil
@@ -100,7 +100,7 @@ func (s *Server) apiSteps(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	results, err := s.DB.StepResults(r.Context(), g, s.Program)
+	results, err := s.DB.StepResults(r.Context(), g, s.program(r.Context()))
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -131,7 +131,7 @@ func (s *Server) apiValidateStep(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	step, ok := s.Program.Step(r.PathValue("id"))
+	step, ok := s.program(ctx).Step(r.PathValue("id"))
 	if !ok {
 		s.apiError(w, r, ch.Errorf(ch.ENOTFOUND, "The program has no step %q.", r.PathValue("id")))
 		return
@@ -143,11 +143,11 @@ func (s *Server) apiValidateStep(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := ch.CanValidate(u, step, isAmb, v.Organizer, s.Program); err != nil {
+	if err := ch.CanValidate(u, step, isAmb, v.Organizer, s.program(ctx)); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	roles := ch.ValidatorRoles(u, step, isAmb, v.Organizer, s.Program)
+	roles := ch.ValidatorRoles(u, step, isAmb, v.Organizer, s.program(ctx))
 	switch {
 	case in.Role == "" && len(roles) == 1:
 		in.Role = roles[0]
@@ -184,7 +184,7 @@ func (s *Server) apiValidateStep(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	results, err := s.DB.StepResults(ctx, g, s.Program)
+	results, err := s.DB.StepResults(ctx, g, s.program(ctx))
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -326,7 +326,7 @@ func (s *Server) apiSetStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.Status == ch.StatusOfficial {
 		var results []ch.StepResult
-		if results, err = s.DB.StepResults(ctx, g, s.Program); err != nil {
+		if results, err = s.DB.StepResults(ctx, g, s.program(ctx)); err != nil {
 			s.apiError(w, r, err)
 			return
 		}

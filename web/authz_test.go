@@ -361,6 +361,10 @@ func authzCases() []authzCase {
 		{route: "POST /admin/settings", path: "/admin/settings", want: adminPost, form: func(*authzWorld, role) url.Values {
 			return url.Values{"name": {"1"}, "urls": {"1"}, "channels": {"1"}}
 		}},
+		{route: "GET /admin/program", path: "/admin/program", want: adminPage},
+		{route: "POST /admin/program", path: "/admin/program", want: adminPost, form: func(*authzWorld, role) url.Values {
+			return programForm(ch.DefaultProgram())
+		}},
 		{route: "GET /admin/policy", path: "/admin/policy", want: adminPage},
 		{route: "POST /admin/policy", path: "/admin/policy", want: adminPost, form: func(_ *authzWorld, as role) url.Values {
 			return url.Values{"body": {"Be kind. Version of " + as.String() + "."}}

@@ -58,7 +58,7 @@ func (s *Server) loadChecklistGroup(ctx context.Context, r *http.Request) (*ch.G
 
 // step returns the program step named in the address.
 func (s *Server) step(r *http.Request) (ch.Step, error) {
-	st, ok := s.Program.Step(r.PathValue("step"))
+	st, ok := s.program(r.Context()).Step(r.PathValue("step"))
 	if !ok {
 		return ch.Step{}, ch.Errorf(ch.ENOTFOUND, "This program has no such step.")
 	}
@@ -118,7 +118,7 @@ func (s *Server) renderChecklist(w http.ResponseWriter, r *http.Request, status 
 		s.fail(w, r, err)
 		return
 	}
-	results, err := s.DB.StepResults(ctx, g, s.Program)
+	results, err := s.DB.StepResults(ctx, g, s.program(ctx))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -140,7 +140,7 @@ func (s *Server) renderChecklist(w http.ResponseWriter, r *http.Request, status 
 	d.CanSignUp = v.User.Has(ch.RoleAmbassador) && !v.Ambassador
 	for _, res := range results {
 		sv := stepView{StepResult: res,
-			Roles:        ch.ValidatorRoles(v.User, res.Step, v.Ambassador, v.Organizer, s.Program),
+			Roles:        ch.ValidatorRoles(v.User, res.Step, v.Ambassador, v.Organizer, s.program(ctx)),
 			CanNotNeeded: d.IsManager && res.Step.NotNeededAllowed,
 			CanRequest:   v.Organizer && len(res.Step.Roles) > 0 && !res.State.Satisfied() && res.State != ch.StepNotMet}
 		for _, c := range comments {
@@ -193,13 +193,13 @@ func (s *Server) validateStep(w http.ResponseWriter, r *http.Request) {
 	}
 	st, err := s.step(r)
 	if err == nil {
-		err = ch.CanValidate(v.User, st, v.Ambassador, v.Organizer, s.Program)
+		err = ch.CanValidate(v.User, st, v.Ambassador, v.Organizer, s.program(ctx))
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	roles := ch.ValidatorRoles(v.User, st, v.Ambassador, v.Organizer, s.Program)
+	roles := ch.ValidatorRoles(v.User, st, v.Ambassador, v.Organizer, s.program(ctx))
 	role := ch.Role(r.PostFormValue("role"))
 	if role == "" && len(roles) == 1 {
 		role = roles[0]
@@ -326,7 +326,7 @@ func (s *Server) changeOfficialStatus(w http.ResponseWriter, r *http.Request) {
 	switch r.PostFormValue("status") {
 	case string(ch.StatusOfficial):
 		var results []ch.StepResult
-		if results, err = s.DB.StepResults(ctx, g, s.Program); err == nil {
+		if results, err = s.DB.StepResults(ctx, g, s.program(ctx)); err == nil {
 			_, err = s.DB.GrantOfficial(ctx, g.Slug, r.PostFormValue("note"), results, v.User, s.notifyStatus(r.PostFormValue("note")))
 		}
 		msg = g.Name + " is now an official user group."
@@ -403,13 +403,13 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	d := queueData{Manager: u.IsCommunityManager(), Steps: s.Program.Steps, Kind: q.Get("kind"), StepID: q.Get("step"), State: q.Get("state"),
+	d := queueData{Manager: u.IsCommunityManager(), Steps: s.program(ctx).Steps, Kind: q.Get("kind"), StepID: q.Get("step"), State: q.Get("state"),
 		States: []ch.StepState{ch.StepAwaitingValidation, ch.StepExpired, ch.StepNeedsWork, ch.StepNotMet}, FilterErrs: map[string]string{}, Ambassador: isAmb, CSRF: csrfToken(r)}
 	f := sqldb.QueueFilter{Kind: d.Kind, StepID: d.StepID}
 	if d.Kind != sqldb.QueueAll && d.Kind != sqldb.QueueValidations && d.Kind != sqldb.QueueDecisions {
 		d.FilterErrs["kind"] = "Choose what to list."
 	}
-	if _, ok := s.Program.Step(d.StepID); d.StepID != "" && !ok {
+	if _, ok := s.program(ctx).Step(d.StepID); d.StepID != "" && !ok {
 		d.FilterErrs["step"] = "Choose a step of the program."
 	}
 	if d.State != "" {
@@ -425,18 +425,18 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	if d.Manager {
-		if d.Items, err = s.DB.ValidationQueue(ctx, s.Program, f); err != nil {
+		if d.Items, err = s.DB.ValidationQueue(ctx, s.program(ctx), f); err != nil {
 			s.fail(w, r, err)
 			return
 		}
 	}
 	if isAmb {
 		mf := sqldb.QueueFilter{AmbassadorID: u.ID, States: []ch.StepState{ch.StepAwaitingValidation, ch.StepExpired, ch.StepNeedsWork, ch.StepNotMet}}
-		if d.Mentored, err = s.DB.ValidationQueue(ctx, s.Program, mf); err != nil {
+		if d.Mentored, err = s.DB.ValidationQueue(ctx, s.program(ctx), mf); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		if d.Wanting, err = s.DB.GroupsWantingMentor(ctx, s.Program, 50); err != nil {
+		if d.Wanting, err = s.DB.GroupsWantingMentor(ctx, s.program(ctx), 50); err != nil {
 			s.fail(w, r, err)
 			return
 		}

@@ -51,6 +51,7 @@ type Server struct {
 	// anonymous caches the listing pages (home, directory) as the public
 	// sees them, which are the same for every anonymous visitor.
 	anonymous pageCache
+	programs  programCache
 	pngs      pngCache
 	metrics   *metrics
 	draining  atomic.Bool // set once shutdown begins: /readyz answers 503
@@ -185,6 +186,8 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/admin/mail", manager, s.outgoingMail)
 	s.handle("GET", "/admin/settings", manager, s.settingsForm)
 	s.handle("POST", "/admin/settings", manager, s.saveSettings)
+	s.handle("GET", "/admin/program", manager, s.programForm)
+	s.handle("POST", "/admin/program", manager, s.saveProgram)
 	s.handle("GET", "/admin/policy", manager, s.policyForm)
 	s.handle("POST", "/admin/policy", manager, s.publishPolicy)
 

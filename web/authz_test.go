@@ -365,6 +365,10 @@ func authzCases() []authzCase {
 		{route: "POST /admin/program", path: "/admin/program", want: adminPost, form: func(*authzWorld, role) url.Values {
 			return programForm(ch.DefaultProgram())
 		}},
+		{route: "GET /admin/artwork", path: "/admin/artwork", want: adminPage},
+		{route: "POST /admin/artwork", path: "/admin/artwork", want: adminPost, form: func(*authzWorld, role) url.Values {
+			return url.Values{"action": {"reset"}}
+		}, note: "uploads are tested in artwork_test.go"},
 		{route: "GET /admin/policy", path: "/admin/policy", want: adminPage},
 		{route: "POST /admin/policy", path: "/admin/policy", want: adminPost, form: func(_ *authzWorld, as role) url.Values {
 			return url.Values{"body": {"Be kind. Version of " + as.String() + "."}}

@@ -55,7 +55,8 @@ func (s *Server) groupLogo(format string) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		svg, err := logo.SVG(g.Name, logoVariant(g.Status), logo.DefaultArtwork())
+		art, _ := s.artwork(r.Context())
+		svg, err := logo.SVG(g.Name, logoVariant(g.Status), art)
 		if err != nil {
 			s.fail(w, r, err)
 			return

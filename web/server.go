@@ -12,6 +12,7 @@ import (
 	"time"
 
 	ch "chapterhouse"
+	"chapterhouse/files"
 	"chapterhouse/password"
 	"chapterhouse/sqldb"
 )
@@ -37,6 +38,8 @@ type Config struct {
 	// Program is the path to official status; the built-in default when it
 	// has no steps.
 	Program ch.Program
+	// Files keeps uploaded files (the program's artwork); in memory when nil.
+	Files files.Store
 }
 
 // Server is the portal's HTTP handler.
@@ -53,6 +56,7 @@ type Server struct {
 	anonymous pageCache
 	programs  programCache
 	pngs      pngCache
+	art       artworkCache
 	metrics   *metrics
 	draining  atomic.Bool // set once shutdown begins: /readyz answers 503
 }
@@ -84,6 +88,9 @@ func New(cfg Config) (*Server, error) {
 	if len(cfg.Program.Steps) == 0 {
 		cfg.Program = ch.DefaultProgram()
 	}
+	if cfg.Files == nil {
+		cfg.Files = &memFiles{}
+	}
 	s := &Server{Config: cfg, mux: http.NewServeMux(), metrics: newMetrics(cfg.DB, cfg.Logger)}
 	var err error
 	if s.static, err = loadStatic(); err != nil {
@@ -98,7 +105,7 @@ func New(cfg Config) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ch.Errorf(ch.EFORBIDDEN, "Cross-origin requests are not allowed. Go back to the portal, reload the page and try again."))
 	}))
-	s.handler = s.instrument(s.recoverer(s.logRequests(securityHeaders(cop.Handler(s.storable(s.guardMetrics(s.authenticate(s.checkCSRF(routeRecorder(s.mux))))))))))
+	s.handler = s.instrument(s.recoverer(s.logRequests(securityHeaders(cop.Handler(s.limitArtworkUpload(s.storable(s.guardMetrics(s.authenticate(s.checkCSRF(routeRecorder(s.mux)))))))))))
 	return s, nil
 }
 
@@ -190,6 +197,8 @@ func (s *Server) registerRoutes() {
 	s.handle("POST", "/admin/program", manager, s.saveProgram)
 	s.handle("GET", "/admin/policy", manager, s.policyForm)
 	s.handle("POST", "/admin/policy", manager, s.publishPolicy)
+	s.handle("GET", "/admin/artwork", manager, s.artworkForm)
+	s.handle("POST", "/admin/artwork", manager, s.uploadArtwork)
 
 	s.handle("GET", "/api/v1/openapi.json", public, s.openAPI)
 	s.handle("GET", "/api/v1/groups", public, s.apiListGroups)

@@ -82,7 +82,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	// Nothing stores files yet; opening checks the setting at start.
+	// The program's artwork lives here; opening checks the setting at start.
 	store, err := files.Open(ctx, *storageURL, st.data)
 	if err != nil {
 		return fmt.Errorf("file storage (--storage): %w", err)
@@ -121,7 +121,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		via = "smtp"
 	}
-	srv, err := web.New(web.Config{DB: db, Hasher: hasher, Logger: logger, BaseURL: *baseURL, MailVia: via, MetricsToken: *metricsToken, TrustProxy: *trustProxy, Program: program})
+	srv, err := web.New(web.Config{DB: db, Hasher: hasher, Logger: logger, BaseURL: *baseURL, MailVia: via, MetricsToken: *metricsToken, TrustProxy: *trustProxy, Program: program, Files: store})
 	if err != nil {
 		ln.Close()
 		return err

@@ -191,13 +191,21 @@ func (p *person) choose(id, value string) {
 	}
 }
 
-// text is what the page shows: the rendered text of its body.
+// text is what the page shows: the rendered text of its body. It is read
+// with a script rather than through a DOM node id, which goes stale when
+// the document is replaced just after a navigation ("No node with given id
+// found"); a read that lands mid-navigation is tried again.
 func (p *person) text() string {
 	p.t.Helper()
-	s, err := chromedp.Run(p.ctx, chromedp.Text(chromedp.CSS("body")))
-	if err != nil {
-		p.fatal("read the page: %v", err)
+	var s string
+	var err error
+	for try := 0; try < 5; try++ {
+		if s, err = chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`)); err == nil && s != "" {
+			return s
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
+	p.fatal("read the page: %v", err)
 	return s
 }
 

@@ -5,6 +5,7 @@ package markdown
 import (
 	"bytes"
 	"html/template"
+	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -44,11 +45,45 @@ func (demoteHeadings) Transform(doc *ast.Document, _ text.Reader, _ parser.Conte
 	})
 }
 
-// HTML renders src and sanitises the result.
+// HTML renders src and sanitises the result. Results are remembered: a
+// checklist shows hundreds of comments on every view, and converting and
+// sanitising each one again was most of that page's time.
 func HTML(src string) template.HTML {
-	var buf bytes.Buffer
-	if err := md.Convert([]byte(src), &buf); err != nil {
-		return template.HTML(template.HTMLEscapeString(src))
+	if h, ok := rendered.get(src); ok {
+		return h
 	}
-	return template.HTML(policy.SanitizeBytes(buf.Bytes()))
+	var buf bytes.Buffer
+	h := template.HTML(template.HTMLEscapeString(src))
+	if err := md.Convert([]byte(src), &buf); err == nil {
+		h = template.HTML(policy.SanitizeBytes(buf.Bytes()))
+	}
+	rendered.put(src, h)
+	return h
+}
+
+// cache is a bounded map of rendered texts, emptied when full: simple, and
+// the texts a page shows are rendered again on its next view.
+type cache struct {
+	mu sync.Mutex
+	m  map[string]template.HTML
+}
+
+const cacheEntries = 5000
+
+var rendered cache
+
+func (c *cache) get(src string) (template.HTML, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h, ok := c.m[src]
+	return h, ok
+}
+
+func (c *cache) put(src string, h template.HTML) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= cacheEntries {
+		c.m = make(map[string]template.HTML)
+	}
+	c.m[src] = h
 }

@@ -349,6 +349,9 @@ func authzCases() []authzCase {
 		{route: "POST /groups/{slug}/meetings", path: "/groups/{accepted}/meetings", want: byRole{s401, s403, s403, s403, s303, s403, s303}, form: func(*authzWorld, role) url.Values {
 			return url.Values{"held_on": {"2024-03-01"}, "title": {"Lightning talks"}, "format": {"in_person"}}
 		}},
+		{route: "POST /groups/{slug}/rhythm", path: "/groups/{accepted}/rhythm", want: byRole{s401, s403, s403, s403, s403, s403, s303}, form: func(*authzWorld, role) url.Values {
+			return url.Values{"cadence": {"quarterly"}, "note": {"A big structured event each quarter suits this city better than monthly meetups."}}
+		}},
 		{route: "GET /review/queue", path: "/review/queue", want: byRole{s303, s403, s403, s403, s403, s200, s200}},
 
 		{route: "GET /admin/applications", path: "/admin/applications", want: adminPage},

@@ -26,6 +26,7 @@ func (s *Server) registerOfficialRoutes() {
 	s.handle("POST", "/groups/{slug}/ambassadors", verified, s.addAmbassador)
 	s.handle("POST", "/groups/{slug}/status", verified, s.changeOfficialStatus)
 	s.handle("POST", "/groups/{slug}/meetings", verified, s.recordMeeting)
+	s.handle("POST", "/groups/{slug}/rhythm", verified, s.acceptRhythm)
 	s.handle("GET", "/review/queue", signedIn, s.reviewQueue)
 }
 
@@ -90,6 +91,10 @@ type checklistData struct {
 	FormKey     string // which form Form belongs to
 	Form        form
 	Today       string
+	// Rhythm is the meeting rhythm a community manager accepted instead of
+	// the declared cadence, if any; Cadences are the choices.
+	Rhythm   *ch.AcceptedRhythm
+	Cadences []ch.Cadence
 }
 
 // F returns the submitted form when key names it, or an empty one.
@@ -157,6 +162,19 @@ func (s *Server) renderChecklist(w http.ResponseWriter, r *http.Request, status 
 	if d.Meetings, err = s.DB.RecordedMeetings(ctx, g.ID); err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if d.IsManager {
+		reqs, err := s.DB.Requirements(ctx)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		facts, err := s.DB.GroupFacts(ctx, g, reqs, time.Now())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		d.Rhythm, d.Cadences = facts.AcceptedRhythm, ch.Cadences
 	}
 	s.render(w, r, status, "checklist", "Checklist of "+g.Name, d)
 }
@@ -442,4 +460,26 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "queue", "Review queue", d)
+}
+
+// acceptRhythm lets a community manager measure a group's meetings against
+// another rhythm than the one it declared, with a note saying why (the
+// process insists regularity differs between cultures), or go back to the
+// declared cadence.
+func (s *Server) acceptRhythm(w http.ResponseWriter, r *http.Request) {
+	g, v, ok := s.checklistPost(w, r)
+	if !ok {
+		return
+	}
+	if !v.User.IsCommunityManager() {
+		s.fail(w, r, ch.Errorf(ch.EFORBIDDEN, "Only community managers accept another meeting rhythm."))
+		return
+	}
+	if r.PostFormValue("action") == "clear" {
+		err := s.DB.ClearAcceptedRhythm(r.Context(), g.Slug, v.User)
+		s.finish(w, r, g, "rhythm", err, "Meetings are measured against the group's declared cadence again.")
+		return
+	}
+	err := s.DB.SetAcceptedRhythm(r.Context(), g.Slug, ch.AcceptedRhythm{Cadence: ch.Cadence(r.PostFormValue("cadence")), Note: r.PostFormValue("note")}, v.User)
+	s.finish(w, r, g, "rhythm", err, "The rhythm is accepted: meetings are measured against it.")
 }

@@ -228,3 +228,49 @@ func TestReviewQueue(t *testing.T) {
 	resp, body = w.cmB.get("/review/queue?step=meetings&kind=validations")
 	wantStatus(t, "filtered queue", resp, body, 200)
 }
+
+// A community manager accepts another rhythm for a group's meetings, with a
+// note; the meetings step is then measured against it.
+func TestAcceptedRhythm(t *testing.T) {
+	p := newPortal(t)
+	ctx := context.Background()
+	ann := p.user("ann@example.org", "Ann Applicant")
+	cm := p.user("cm@example.org", "Cora Manager", ch.RoleCommunityManager)
+	app := groupApp("Riyadh Python", "SA")
+	app.Coordinators = []ch.Coordinator{{Email: ann.Email, Name: ann.Name, Employer: "Initech"}}
+	g, err := p.db.CreateGroup(ctx, app, ann, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.db.ReviewGroup(ctx, g.Slug, ch.Accept, "", cm, nil); err != nil {
+		t.Fatal(err)
+	}
+	cmB := p.browser().signIn(cm.Email)
+	path := "/groups/" + g.Slug + "/rhythm"
+	resp, body := cmB.post(path, url.Values{"cadence": {"quarterly"}, "note": {""}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Say why this rhythm suits the group") {
+		t.Fatalf("rhythm without a note: %d", resp.StatusCode)
+	}
+	if resp, _ := cmB.post(path, url.Values{"cadence": {"quarterly"}, "note": {"Quarterly conferences, as is the custom here."}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept rhythm: %d", resp.StatusCode)
+	}
+	_, body = cmB.get("/groups/" + g.Slug + "/checklist")
+	if !strings.Contains(body, "Accepted instead: <strong>quarterly</strong>") {
+		t.Error("the checklist does not show the accepted rhythm")
+	}
+	results, err := p.db.StepResults(ctx, g, ch.DefaultProgram())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range results {
+		if res.Step.ID == "meetings" && !strings.Contains(res.Checks[0].Have+res.Checks[0].Todo, "3") {
+			t.Errorf("meetings check after accepting a quarterly rhythm: %+v (want the yardstick of 3 meetings a year)", res.Checks[0])
+		}
+	}
+	if resp, _ := cmB.post(path, url.Values{"action": {"clear"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("clear rhythm: %d", resp.StatusCode)
+	}
+	if _, body := cmB.get("/groups/" + g.Slug + "/checklist"); strings.Contains(body, "Accepted instead") {
+		t.Error("the accepted rhythm is still shown after clearing it")
+	}
+}

@@ -64,14 +64,55 @@ func (db *DB) policy(ctx context.Context, kind string) (ch.Policy, error) {
 // PublishPolicy stores a new version of a policy; earlier agreements stay
 // recorded against the version they were made on.
 func (db *DB) PublishPolicy(ctx context.Context, kind, body string, by int64) (int, error) {
+	return db.PublishPolicyAsking(ctx, kind, body, by, nil)
+}
+
+// PolicyRecipient is a coordinator of listed groups, asked to agree to a new
+// policy version on their behalf.
+type PolicyRecipient struct {
+	Email, Name string
+	Groups      []string // names of the listed groups they coordinate
+}
+
+// PublishPolicyAsking publishes a policy version and, in the same
+// transaction, queues ask's mails to every coordinator of a listed group:
+// each group must agree to the new version again.
+func (db *DB) PublishPolicyAsking(ctx context.Context, kind, body string, by int64, ask func(version int, to []PolicyRecipient) []ch.Mail) (int, error) {
 	var version int
+	now := db.now()
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(max(version), 0) + 1 FROM policies WHERE kind = $1`, kind).Scan(&version); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO policies (kind, version, body, created_by, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			kind, version, body, sql.NullInt64{Int64: by, Valid: by != 0}, db.now())
-		return err
+			kind, version, body, sql.NullInt64{Int64: by, Valid: by != 0}, now)
+		if err != nil || ask == nil {
+			return err
+		}
+		var to []PolicyRecipient
+		err = eachRow(ctx, tx, `SELECT c.email, c.name, g.name FROM coordinators c JOIN groups g ON g.id = c.group_id
+			WHERE g.status IN ($1, $2, $3) ORDER BY c.email, g.name`, []any{ch.StatusNew, ch.StatusOfficial, ch.StatusRevoked},
+			func(rows *sql.Rows) error {
+				var email, name, group string
+				if err := rows.Scan(&email, &name, &group); err != nil {
+					return err
+				}
+				if n := len(to); n > 0 && to[n-1].Email == email {
+					to[n-1].Groups = append(to[n-1].Groups, group)
+				} else {
+					to = append(to, PolicyRecipient{Email: email, Name: name, Groups: []string{group}})
+				}
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+		for _, m := range ask(version, to) {
+			if err := enqueue(ctx, tx, now, m); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return version, err
 }

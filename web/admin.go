@@ -176,7 +176,7 @@ func (s *Server) publishPolicy(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "policyform", "Edit the policy", policyFormData{Current: p, Form: f})
 		return
 	}
-	v, err := s.DB.PublishPolicy(r.Context(), ch.PolicySocialMedia, body, userFrom(r).ID)
+	v, err := s.DB.PublishPolicyAsking(r.Context(), ch.PolicySocialMedia, body, userFrom(r).ID, s.askToAgree)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	ch "chapterhouse"
+	"chapterhouse/sqldb"
 )
 
 func (s *Server) link(path string) string { return s.BaseURL + path }
@@ -156,4 +158,17 @@ func (s *Server) notifyStatus(text string) ch.Notify {
 		return toCoordinators(g, "", g.Name+" is no longer an official user group",
 			fmt.Sprintf("A community manager revoked the official status of %s, for this reason:\n\n%s\n\nThe group keeps its page and history, and can become official again: the checklist shows what to do.\n%s\n", g.Name, text, s.checklistLink(g)))
 	}
+}
+
+// askToAgree asks the coordinators of every listed group to agree to a new
+// version of the Social Media and Event Policy: until a group does, its
+// first step to official status shows as not met.
+func (s *Server) askToAgree(version int, to []sqldb.PolicyRecipient) []ch.Mail {
+	mails := make([]ch.Mail, 0, len(to))
+	for _, r := range to {
+		mails = append(mails, ch.Mail{To: r.Email, Subject: fmt.Sprintf("Please agree to version %d of the Social Media and Event Policy", version),
+			Body: fmt.Sprintf("Hello %s,\n\nThe program published version %d of the Social Media and Event Policy:\n%s\n\nPlease read it and agree to it for %s: open the group's edit page and tick the box. Until then, the first step to official status shows as not met.\n",
+				r.Name, version, s.link("/policy"), strings.Join(r.Groups, ", "))})
+	}
+	return mails
 }

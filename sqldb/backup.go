@@ -452,10 +452,10 @@ func columnList(cols []column) (list string, id int) {
 // maxParams bounds the placeholders of one INSERT, well under both engines' limits.
 const maxParams = 4000
 
-// copyTable copies every row of table from src into dst, and summarizes the
-// rows it read. SQLite finds each $N of a statement by a linear search, so
-// the long INSERTs for a SQLite dst use anonymous ? placeholders instead.
-func copyTable(ctx context.Context, src, dst querier, table string, cols []column, dstSQLite bool) (tableSum, error) {
+// copyTable copies every row of table from src into dst, whose engine's
+// placeholders d writes (long INSERTs: see dialect.param), and summarizes the
+// rows it read.
+func copyTable(ctx context.Context, src, dst querier, d dialect, table string, cols []column) (tableSum, error) {
 	list, id := columnList(cols)
 	sum := tableSum{maxID: -1}
 	if id >= 0 {
@@ -478,15 +478,18 @@ func copyTable(ctx context.Context, src, dst querier, table string, cols []colum
 		}
 		var b strings.Builder
 		b.WriteString(`INSERT INTO ` + quoteIdent(table) + ` (` + list + `) VALUES `)
-		row := "(" + strings.Repeat("?, ", len(cols)-1) + "?)"
 		for r := range len(batch) / len(cols) {
 			if r > 0 {
 				b.WriteString(", ")
 			}
-			if !dstSQLite {
-				row = "(" + placeholders(r*len(cols)+1, len(cols)) + ")"
+			b.WriteString("(")
+			for c := range len(cols) {
+				if c > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(d.param(r*len(cols) + c + 1))
 			}
-			b.WriteString(row)
+			b.WriteString(")")
 		}
 		if _, err := dst.ExecContext(ctx, b.String(), batch...); err != nil {
 			return fmt.Errorf("write %s: %w", table, err)
@@ -653,7 +656,7 @@ func Copy(ctx context.Context, from, to *DB, report io.Writer) error {
 		if a != b {
 			return fmt.Errorf("table %s has the columns %s in the source but %s in the target", t, a, b)
 		}
-		if sums[i], err = copyTable(ctx, src, dst, t, cols[i], to.d.name == "sqlite"); err != nil {
+		if sums[i], err = copyTable(ctx, src, dst, to.d, t, cols[i]); err != nil {
 			return err
 		}
 	}

@@ -38,16 +38,12 @@ type DB struct {
 // SQLite file in dataDir; databaseURL names another: sqlite:PATH, or
 // postgres://… for PostgreSQL.
 func Open(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
-	if strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://") {
-		return openPostgres(ctx, databaseURL)
+	path, isSQLite, err := SQLitePath(dataDir, databaseURL)
+	if err != nil {
+		return nil, err
 	}
-	path := filepath.Join(dataDir, "chapterhouse.db")
-	if databaseURL != "" {
-		p, ok := strings.CutPrefix(databaseURL, "sqlite:")
-		if !ok {
-			return nil, fmt.Errorf("unsupported database URL %q: use sqlite:PATH or postgres://…", databaseURL)
-		}
-		path = strings.TrimPrefix(p, "//")
+	if !isSQLite {
+		return openPostgres(ctx, databaseURL)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)

@@ -37,20 +37,27 @@ func (db *DB) GroupFacts(ctx context.Context, g *ch.Group, reqs []ch.Requirement
 // StepResults evaluates every step of p for a group as it stands now: the
 // checklist of the group's page.
 func (db *DB) StepResults(ctx context.Context, g *ch.Group, p ch.Program) ([]ch.StepResult, error) {
+	_, results, err := db.Checklist(ctx, g, p)
+	return results, err
+}
+
+// Checklist is StepResults with the facts they were computed from, for
+// pages that show both.
+func (db *DB) Checklist(ctx context.Context, g *ch.Group, p ch.Program) (ch.GroupFacts, []ch.StepResult, error) {
 	reqs, err := db.Requirements(ctx)
 	if err != nil {
-		return nil, err
+		return ch.GroupFacts{}, nil, err
 	}
 	now := db.now()
 	facts, err := db.GroupFacts(ctx, g, reqs, now)
 	if err != nil {
-		return nil, err
+		return facts, nil, err
 	}
 	vals, err := db.Validations(ctx, g.ID)
 	if err != nil {
-		return nil, err
+		return facts, nil, err
 	}
-	return p.Evaluate(facts, vals, now), nil
+	return facts, p.Evaluate(facts, vals, now), nil
 }
 
 // sqlArgs numbers the placeholders of a statement built piece by piece, in

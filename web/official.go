@@ -123,7 +123,7 @@ func (s *Server) renderChecklist(w http.ResponseWriter, r *http.Request, status 
 		s.fail(w, r, err)
 		return
 	}
-	results, err := s.DB.StepResults(ctx, g, s.program(ctx))
+	facts, results, err := s.DB.Checklist(ctx, g, s.program(ctx))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -164,16 +164,6 @@ func (s *Server) renderChecklist(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	if d.IsManager {
-		reqs, err := s.DB.Requirements(ctx)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		facts, err := s.DB.GroupFacts(ctx, g, reqs, time.Now())
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
 		d.Rhythm, d.Cadences = facts.AcceptedRhythm, ch.Cadences
 	}
 	s.render(w, r, status, "checklist", "Checklist of "+g.Name, d)

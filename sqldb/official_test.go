@@ -57,7 +57,7 @@ func must(t *testing.T, err error) {
 func recordMonthly(t *testing.T, db *testDB, slug string, n int, by *ch.User) {
 	t.Helper()
 	for i := range n {
-		m := sqldb.RecordedMeeting{HeldOn: db.clock.Now().AddDate(0, -i, -3), Title: fmt.Sprintf("Meetup #%d", n-i), Format: "in_person"}
+		m := ch.RecordedMeeting{HeldOn: db.clock.Now().AddDate(0, -i, -3), Title: fmt.Sprintf("Meetup #%d", n-i), Format: "in_person"}
 		if _, err := db.RecordMeeting(context.Background(), slug, m, by); err != nil {
 			t.Fatalf("RecordMeeting: %v %v", err, ch.ErrorFields(err))
 		}
@@ -133,14 +133,14 @@ func TestOfficialProcess(t *testing.T) {
 	if _, res = results(t, db, g.Slug, p); states(res)["meetings"] != ch.StepNotMet {
 		t.Errorf("8 monthly meetings: %s", states(res)["meetings"])
 	}
-	old := sqldb.RecordedMeeting{HeldOn: db.clock.Now().AddDate(-1, 0, -1), Title: "Long ago", Format: "online"}
+	old := ch.RecordedMeeting{HeldOn: db.clock.Now().AddDate(-1, 0, -1), Title: "Long ago", Format: "online"}
 	if _, err := db.RecordMeeting(ctx, g.Slug, old, who.owner); err != nil {
 		t.Fatal(err)
 	}
 	if _, res = results(t, db, g.Slug, p); states(res)["meetings"] != ch.StepNotMet {
 		t.Errorf("a meeting over a year old counted: %s", states(res)["meetings"])
 	}
-	ninth := sqldb.RecordedMeeting{HeldOn: db.clock.Now().AddDate(0, -10, 0), Title: "Summer picnic", Format: "hybrid"}
+	ninth := ch.RecordedMeeting{HeldOn: db.clock.Now().AddDate(0, -10, 0), Title: "Summer picnic", Format: "hybrid"}
 	if _, err := db.RecordMeeting(ctx, g.Slug, ninth, who.owner); err != nil {
 		t.Fatal(err)
 	}
@@ -685,21 +685,21 @@ func TestRecordMeeting(t *testing.T) {
 	who := newPeople(t, db)
 	g := db.listed(t, fullApplication(t, "Lyon Gophers"), who.owner, who.cm)
 	now := db.clock.Now()
-	neg, many := -1, sqldb.MaxAttendance+1
+	neg, many := -1, ch.MaxAttendance+1
 
 	bad := []struct {
-		m     sqldb.RecordedMeeting
+		m     ch.RecordedMeeting
 		field string
 	}{
-		{sqldb.RecordedMeeting{HeldOn: now.AddDate(0, -1, 0), Title: "  ", Format: "online"}, "title"},
-		{sqldb.RecordedMeeting{HeldOn: now.AddDate(0, -1, 0), Title: strings.Repeat("t", sqldb.MaxMeetingTitleLen+1), Format: "online"}, "title"},
-		{sqldb.RecordedMeeting{Title: "No date", Format: "online"}, "held_on"},
-		{sqldb.RecordedMeeting{HeldOn: now.Add(time.Minute), Title: "Tomorrow", Format: "online"}, "held_on"},
-		{sqldb.RecordedMeeting{HeldOn: now.AddDate(0, -1, 0), Title: "Meetup", Format: "picnic"}, "format"},
-		{sqldb.RecordedMeeting{HeldOn: now.AddDate(0, -1, 0), Title: "Meetup", Format: "online", Attendance: &neg}, "attendance"},
-		{sqldb.RecordedMeeting{HeldOn: now.AddDate(0, -1, 0), Title: "Meetup", Format: "online", Attendance: &many}, "attendance"},
-		{sqldb.RecordedMeeting{HeldOn: now.AddDate(0, -1, 0), Title: "Meetup", Format: "online", Link: "javascript:alert(1)"}, "link"},
-		{sqldb.RecordedMeeting{HeldOn: now.AddDate(0, -1, 0), Title: "Meetup", Format: "online", Link: "ftp://example.org/slides"}, "link"},
+		{ch.RecordedMeeting{HeldOn: now.AddDate(0, -1, 0), Title: "  ", Format: "online"}, "title"},
+		{ch.RecordedMeeting{HeldOn: now.AddDate(0, -1, 0), Title: strings.Repeat("t", ch.MaxMeetingTitleLen+1), Format: "online"}, "title"},
+		{ch.RecordedMeeting{Title: "No date", Format: "online"}, "held_on"},
+		{ch.RecordedMeeting{HeldOn: now.Add(time.Minute), Title: "Tomorrow", Format: "online"}, "held_on"},
+		{ch.RecordedMeeting{HeldOn: now.AddDate(0, -1, 0), Title: "Meetup", Format: "picnic"}, "format"},
+		{ch.RecordedMeeting{HeldOn: now.AddDate(0, -1, 0), Title: "Meetup", Format: "online", Attendance: &neg}, "attendance"},
+		{ch.RecordedMeeting{HeldOn: now.AddDate(0, -1, 0), Title: "Meetup", Format: "online", Attendance: &many}, "attendance"},
+		{ch.RecordedMeeting{HeldOn: now.AddDate(0, -1, 0), Title: "Meetup", Format: "online", Link: "javascript:alert(1)"}, "link"},
+		{ch.RecordedMeeting{HeldOn: now.AddDate(0, -1, 0), Title: "Meetup", Format: "online", Link: "ftp://example.org/slides"}, "link"},
 	}
 	for _, b := range bad {
 		_, err := db.RecordMeeting(ctx, g.Slug, b.m, who.owner)
@@ -708,7 +708,7 @@ func TestRecordMeeting(t *testing.T) {
 			t.Errorf("%+v: fields %v, want %s", b.m, ch.ErrorFields(err), b.field)
 		}
 	}
-	_, err := db.RecordMeeting(ctx, "nope", sqldb.RecordedMeeting{HeldOn: now, Title: "Meetup", Format: "online"}, who.owner)
+	_, err := db.RecordMeeting(ctx, "nope", ch.RecordedMeeting{HeldOn: now, Title: "Meetup", Format: "online"}, who.owner)
 	wantCode(t, err, ch.ENOTFOUND)
 
 	// Times from any zone are stored as the same instant.
@@ -716,16 +716,16 @@ func TestRecordMeeting(t *testing.T) {
 	must(t, err)
 	forty := 40
 	heldParis := time.Date(2025, 2, 20, 19, 0, 0, 0, paris)
-	m1, err := db.RecordMeeting(ctx, g.Slug, sqldb.RecordedMeeting{HeldOn: heldParis, Title: "  Generics   in practice ",
+	m1, err := db.RecordMeeting(ctx, g.Slug, ch.RecordedMeeting{HeldOn: heldParis, Title: "  Generics   in practice ",
 		Format: " Hybrid ", Attendance: &forty, Link: " https://example.org/slides "}, who.owner)
 	must(t, err)
 	if m1.ID == 0 || m1.GroupID != g.ID || m1.Title != "Generics in practice" || m1.Format != "hybrid" || m1.Link != "https://example.org/slides" ||
 		!m1.HeldOn.Equal(heldParis) || m1.RecordedByID != who.owner.ID || m1.RecordedByName != who.owner.Name || !m1.RecordedAt.Equal(now) {
 		t.Errorf("RecordMeeting = %+v", m1)
 	}
-	m2, err := db.RecordMeeting(ctx, g.Slug, sqldb.RecordedMeeting{HeldOn: now, Title: "Today", Format: "online"}, who.owner)
+	m2, err := db.RecordMeeting(ctx, g.Slug, ch.RecordedMeeting{HeldOn: now, Title: "Today", Format: "online"}, who.owner)
 	must(t, err)
-	m3, err := db.RecordMeeting(ctx, g.Slug, sqldb.RecordedMeeting{HeldOn: now.AddDate(-1, 0, 0), Title: "A year ago to the microsecond", Format: "in_person"}, who.owner)
+	m3, err := db.RecordMeeting(ctx, g.Slug, ch.RecordedMeeting{HeldOn: now.AddDate(-1, 0, 0), Title: "A year ago to the microsecond", Format: "in_person"}, who.owner)
 	must(t, err)
 
 	list, err := db.RecordedMeetings(ctx, g.ID)
@@ -1094,9 +1094,9 @@ func fillOfficial(t *testing.T, db *sqldb.DB) {
 	must(t, db.SetStepNotNeeded(ctx, "gophers-of-sao-paulo", "mentor", "Established.", manager, nil))
 	must(t, db.SetAcceptedRhythm(ctx, "gophers-of-sao-paulo", ch.AcceptedRhythm{Cadence: "quarterly", Note: "Large events."}, manager))
 	seven := 7
-	_, err = db.RecordMeeting(ctx, "gophers-of-zurich", sqldb.RecordedMeeting{HeldOn: db.Now().AddDate(0, -1, 0), Title: "Fondue & Go", Format: "in_person", Attendance: &seven}, ann)
+	_, err = db.RecordMeeting(ctx, "gophers-of-zurich", ch.RecordedMeeting{HeldOn: db.Now().AddDate(0, -1, 0), Title: "Fondue & Go", Format: "in_person", Attendance: &seven}, ann)
 	must(t, err)
-	_, err = db.RecordMeeting(ctx, "gophers-of-zurich", sqldb.RecordedMeeting{HeldOn: db.Now().AddDate(0, -2, 0), Title: "Online", Format: "online"}, nil)
+	_, err = db.RecordMeeting(ctx, "gophers-of-zurich", ch.RecordedMeeting{HeldOn: db.Now().AddDate(0, -2, 0), Title: "Online", Format: "online"}, nil)
 	must(t, err)
 	_, err = db.SaveProgram(ctx, ch.DefaultProgram(), manager)
 	must(t, err)
@@ -1157,7 +1157,7 @@ func TestCopyOfficialTables(t *testing.T) {
 		// New rows get new ids after a copy.
 		cm, _, _ := pg.UserByEmail(ctx, "cora@example.org")
 		must(t, pg.AddValidation(ctx, "gophers-of-zurich", ch.Validation{StepID: "channels", Role: ch.RoleCommunityManager, Verdict: ch.VerdictPass}, cm, nil))
-		_, err := pg.RecordMeeting(ctx, "gophers-of-zurich", sqldb.RecordedMeeting{HeldOn: pg.Now(), Title: "After the move", Format: "online"}, cm)
+		_, err := pg.RecordMeeting(ctx, "gophers-of-zurich", ch.RecordedMeeting{HeldOn: pg.Now(), Title: "After the move", Format: "online"}, cm)
 		must(t, err)
 		_, err = pg.AddStepComment(ctx, "gophers-of-zurich", "channels", "Moved.", cm, nil)
 		must(t, err)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	ch "chapterhouse"
-	"chapterhouse/sqldb"
 )
 
 type apiStepsResponse struct {
@@ -71,7 +70,7 @@ func (w *officialWorld) stepStates(token string) map[string]ch.StepState {
 func (w *officialWorld) recordMeetings(n int) {
 	w.p.t.Helper()
 	for i := range n {
-		m := sqldb.RecordedMeeting{HeldOn: time.Now().AddDate(0, -i, -3), Title: fmt.Sprintf("Meetup #%d", n-i), Format: "in_person"}
+		m := ch.RecordedMeeting{HeldOn: time.Now().AddDate(0, -i, -3), Title: fmt.Sprintf("Meetup #%d", n-i), Format: "in_person"}
 		if _, err := w.p.db.RecordMeeting(context.Background(), w.slug, m, w.org); err != nil {
 			w.p.t.Fatalf("RecordMeeting: %v %v", err, ch.ErrorFields(err))
 		}

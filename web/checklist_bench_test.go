@@ -182,11 +182,11 @@ func newBenchWorld(b *testing.B, n int) *benchWorld {
 			b.Fatalf("comment %d: %v", i, err)
 		}
 	}
-	formats := sqldb.MeetingFormats
+	formats := ch.MeetingFormats
 	for i := range 60 {
 		clock = now.Add(-time.Duration(60-i) * 24 * time.Hour)
 		att := 10 + i
-		m := sqldb.RecordedMeeting{HeldOn: now.AddDate(0, 0, -30*(60-i)), // monthly, over five years
+		m := ch.RecordedMeeting{HeldOn: now.AddDate(0, 0, -30*(60-i)), // monthly, over five years
 			Title:  fmt.Sprintf("Meetup #%d: talks and pizza", i+1),
 			Format: formats[i%len(formats)], Attendance: &att, Link: fmt.Sprintf("https://example.org/meetups/%d", i+1)}
 		if _, err := db.RecordMeeting(ctx, g.Slug, m, org); err != nil {

@@ -68,7 +68,7 @@ func (s *Server) step(r *http.Request) (ch.Step, error) {
 
 type stepView struct {
 	ch.StepResult
-	Comments     []sqldb.StepComment
+	Comments     []ch.StepComment
 	Roles        []ch.Role // the roles the viewer may validate it in
 	CanNotNeeded bool
 	CanRequest   bool // organizers may ask for a review
@@ -81,7 +81,7 @@ type checklistData struct {
 	AllMet      bool
 	Unmet       []string
 	Ambassadors []*ch.User
-	Meetings    []sqldb.RecordedMeeting
+	Meetings    []ch.RecordedMeeting
 	Formats     []string
 	CanComment  bool
 	IsManager   bool
@@ -106,7 +106,7 @@ func (d checklistData) F(key string) form {
 }
 
 // FormatLabel names a meeting format.
-func (d checklistData) FormatLabel(f string) string { return sqldb.MeetingFormatLabel(f) }
+func (d checklistData) FormatLabel(f string) string { return ch.MeetingFormatLabel(f) }
 
 func (s *Server) checklist(w http.ResponseWriter, r *http.Request) {
 	s.renderChecklist(w, r, http.StatusOK, "", form{})
@@ -133,7 +133,7 @@ func (s *Server) renderChecklist(w http.ResponseWriter, r *http.Request, status 
 		s.fail(w, r, err)
 		return
 	}
-	d := checklistData{Group: g, Viewer: v, AllMet: ch.AllMet(results), Unmet: ch.Unmet(results), Formats: sqldb.MeetingFormats,
+	d := checklistData{Group: g, Viewer: v, AllMet: ch.AllMet(results), Unmet: ch.Unmet(results), Formats: ch.MeetingFormats,
 		CanComment: true, IsManager: v.User.IsCommunityManager(), CanRecord: v.CanEdit(), Official: g.Status == ch.StatusOfficial,
 		FormKey: key, Form: f, Today: time.Now().UTC().Format("2006-01-02")}
 	if d.Form.Values == nil {
@@ -362,7 +362,7 @@ func (s *Server) recordMeeting(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ch.Errorf(ch.EFORBIDDEN, "Only the group's organizers and community managers record its meetings."))
 		return
 	}
-	m := sqldb.RecordedMeeting{Title: r.PostFormValue("title"), Format: r.PostFormValue("format"), Link: r.PostFormValue("link")}
+	m := ch.RecordedMeeting{Title: r.PostFormValue("title"), Format: r.PostFormValue("format"), Link: r.PostFormValue("link")}
 	fe := ch.FieldErrors{}
 	if d := strings.TrimSpace(r.PostFormValue("held_on")); d != "" {
 		t, err := time.Parse("2006-01-02", d)

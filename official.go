@@ -1,0 +1,99 @@
+package chapterhouse
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// The records of the Official User Group Process that organizers and
+// reviewers write: meetings held, comments on steps, steps not needed.
+
+// MeetingFormats are the ways a meeting is held.
+var MeetingFormats = []string{"in_person", "online", "hybrid"}
+
+// MeetingFormatLabel names a meeting format for people.
+func MeetingFormatLabel(f string) string {
+	return map[string]string{"in_person": "In person", "online": "Online", "hybrid": "Hybrid"}[f]
+}
+
+// Limits of a recorded meeting.
+const (
+	MaxMeetingTitleLen = 200
+	MaxAttendance      = 1_000_000
+)
+
+// RecordedMeeting is a past meeting the organizers recorded on the group's
+// page, until meetings are held through the portal (see countMeetingsHeld).
+type RecordedMeeting struct {
+	ID             int64
+	GroupID        int64
+	HeldOn         time.Time
+	Title          string
+	Format         string // one of MeetingFormats
+	Attendance     *int   // nil when nobody counted
+	Link           string // slides, recording or announcement; may be empty
+	RecordedByID   int64
+	RecordedByName string
+	RecordedAt     time.Time
+}
+
+// Normalize trims what was typed.
+func (m *RecordedMeeting) Normalize() {
+	m.Title = strings.Join(strings.Fields(m.Title), " ")
+	m.Format = strings.ToLower(strings.TrimSpace(m.Format))
+	m.Link = strings.TrimSpace(m.Link)
+}
+
+// Validate checks a meeting an organizer records at time now: a title, a
+// date that is not in the future, a known format, a plausible attendance and
+// a web address if a link is given.
+func (m *RecordedMeeting) Validate(now time.Time) error {
+	fe := FieldErrors{}
+	switch n := utf8.RuneCountInString(m.Title); {
+	case n == 0:
+		fe.Add("title", "Give the meeting's title or topic.")
+	case n > MaxMeetingTitleLen:
+		fe.Add("title", "Use at most 200 characters.")
+	}
+	switch {
+	case m.HeldOn.IsZero():
+		fe.Add("held_on", "Give the date of the meeting.")
+	case m.HeldOn.After(now):
+		fe.Add("held_on", "Record meetings once they are held: this date is in the future.")
+	case m.HeldOn.Year() < 1990:
+		fe.Add("held_on", "Check the year of the meeting.")
+	}
+	if !slices.Contains(MeetingFormats, m.Format) {
+		fe.Add("format", "Say whether the meeting was in person, online or hybrid.")
+	}
+	if m.Attendance != nil && (*m.Attendance < 0 || *m.Attendance > MaxAttendance) {
+		fe.Add("attendance", "Give the number of people who came, or leave it empty.")
+	}
+	if m.Link != "" && !ValidWebURL(m.Link) {
+		fe.Add("link", "Give a web address starting with https:// or http://, or leave it empty.")
+	}
+	return fe.Err()
+}
+
+// StepComment is one message in the thread of a step, where organizers,
+// the group's ambassadors and community managers talk.
+type StepComment struct {
+	ID         int64
+	GroupID    int64
+	StepID     string
+	AuthorID   int64
+	AuthorName string
+	Body       string // Markdown
+	At         time.Time
+}
+
+// StepExemption is a step a community manager marked not needed for a group.
+type StepExemption struct {
+	StepID string
+	Reason string
+	ByID   int64
+	ByName string
+	At     time.Time
+}

@@ -1,0 +1,53 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	ch "chapterhouse"
+)
+
+// groupWrite runs f in a transaction on the locked group, then queues
+// notify's mails, with the group's contacts and coordinators loaded for
+// them, in the same transaction.
+func (db *DB) groupWrite(ctx context.Context, slug string, notify ch.Notify, f func(tx *sql.Tx, g *ch.Group, now time.Time) error) error {
+	now := db.now()
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		g, err := db.lockGroup(ctx, tx, slug)
+		if err != nil {
+			return err
+		}
+		if err := f(tx, g, now); err != nil {
+			return err
+		}
+		if notify == nil {
+			return nil
+		}
+		if err := db.loadGroupDetails(ctx, tx, g); err != nil {
+			return err
+		}
+		return enqueueAll(ctx, tx, now, notify, g)
+	})
+}
+
+func actorID(u *ch.User) int64 {
+	if u == nil {
+		return 0
+	}
+	return u.ID
+}
+
+// normalizeText trims a comment, note or reason and gives it \n line ends.
+func normalizeText(s string) string {
+	return strings.TrimSpace(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(s))
+}
+
+func clipRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) > n {
+		return string([]rune(s)[:n]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,206 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	ch "chapterhouse"
+)
+
+// What a validation queue shows.
+const (
+	QueueAll         = ""            // steps to validate and groups to decide on
+	QueueValidations = "validations" // steps waiting for a validation
+	QueueDecisions   = "decisions"   // groups with every step met, not official
+)
+
+// QueueFilter selects a validation queue.
+type QueueFilter struct {
+	Kind         string      // QueueAll, QueueValidations or QueueDecisions
+	Statuses     []ch.Status // default: new, official and revoked
+	Country      string
+	AmbassadorID int64          // only the groups this ambassador mentors
+	Role         ch.Role        // only steps still waiting for this role
+	StepID       string         // only this step
+	States       []ch.StepState // default: awaiting_validation and expired
+	Limit        int            // default 50, at most 200
+}
+
+// QueueItem is a group waiting for a reviewer.
+type QueueItem struct {
+	Group   *ch.Group
+	Results []ch.StepResult // every step
+	Waiting []ch.StepResult // the steps that match the filter
+	// ReadyToGrant: every step is met and the group may become official.
+	ReadyToGrant bool
+}
+
+// queueBatch is how many groups the queue evaluates per round of statements.
+const queueBatch = 200
+
+// ValidationQueue returns the groups waiting for a validation or for a
+// decision, oldest group first, evaluated against p now.
+//
+// Whether a step waits depends on Evaluate (checks, verdicts, expiry), so
+// the queue reads the candidate groups (listed statuses, filtered in SQL by
+// country and mentor) in batches of queueBatch, gathers each batch's facts in
+// about ten statements and evaluates in Go, until Limit groups are found.
+// Its cost grows with the groups scanned, not with those shown: when few of
+// 10,000 groups wait, one call reads all of them (some 500 statements and
+// tens of milliseconds on SQLite). A page used often at that scale should
+// keep each group's state in a column, refreshed by every write that changes
+// a fact, and select on it.
+func (db *DB) ValidationQueue(ctx context.Context, p ch.Program, f QueueFilter) ([]QueueItem, error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	statuses := f.Statuses
+	if len(statuses) == 0 {
+		statuses = []ch.Status{ch.StatusNew, ch.StatusOfficial, ch.StatusRevoked}
+	}
+	states := f.States
+	if len(states) == 0 {
+		states = []ch.StepState{ch.StepAwaitingValidation, ch.StepExpired}
+	}
+	decisions := f.Kind != QueueValidations && f.StepID == "" && (f.Role == "" || f.Role == ch.RoleCommunityManager)
+	validations := f.Kind != QueueDecisions
+	reqs, err := db.Requirements(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := db.now()
+	var out []QueueItem
+	var after *ch.Group
+	for len(out) < f.Limit {
+		a := sqlArgs{d: db.d}
+		in := make([]string, len(statuses))
+		for i, s := range statuses {
+			in[i] = a.add(s)
+		}
+		query := `SELECT ` + groupColumns + ` FROM groups g WHERE g.status IN (` + strings.Join(in, ", ") + `)`
+		if f.Country != "" {
+			query += ` AND g.country = ` + a.add(strings.ToUpper(f.Country))
+		}
+		if f.AmbassadorID != 0 {
+			query += ` AND EXISTS (SELECT 1 FROM group_ambassadors a WHERE a.group_id = g.id AND a.user_id = ` + a.add(f.AmbassadorID) + ` AND ` + activeAmbassador + `)`
+		}
+		if after != nil {
+			query += fmt.Sprintf(` AND (g.created_at > %s OR (g.created_at = %s AND g.id > %s))`, a.add(after.CreatedAt), a.add(after.CreatedAt), a.add(after.ID))
+		}
+		query += ` ORDER BY g.created_at, g.id LIMIT ` + strconv.Itoa(queueBatch)
+		groups, err := db.queryGroups(ctx, query, a.vals...)
+		if err != nil {
+			return nil, err
+		}
+		if len(groups) == 0 {
+			break
+		}
+		if err := db.loadDetailsBatch(ctx, db.sql, groups); err != nil {
+			return nil, err
+		}
+		facts, err := db.groupFacts(ctx, db.sql, groups, reqs, now)
+		if err != nil {
+			return nil, err
+		}
+		vals, err := db.latestValidations(ctx, db.sql, groupIDs(groups))
+		if err != nil {
+			return nil, err
+		}
+		for i, g := range groups {
+			results := p.Evaluate(facts[i], vals[g.ID], now)
+			item := QueueItem{Group: g, Results: results}
+			if validations {
+				for _, r := range results {
+					if slices.Contains(states, r.State) && (f.StepID == "" || r.Step.ID == f.StepID) &&
+						(f.Role == "" || slices.Contains(r.MissingRoles, f.Role)) {
+						item.Waiting = append(item.Waiting, r)
+					}
+				}
+			}
+			item.ReadyToGrant = decisions && ch.CanGrantOfficial(g.Status, results) == nil
+			if len(item.Waiting) > 0 || item.ReadyToGrant {
+				out = append(out, item)
+				if len(out) == f.Limit {
+					break
+				}
+			}
+		}
+		if len(groups) < queueBatch {
+			break
+		}
+		after = groups[len(groups)-1]
+	}
+	return out, nil
+}
+
+// loadDetailsBatch does what loadGroupDetails does, for several groups in
+// four statements.
+func (db *DB) loadDetailsBatch(ctx context.Context, q querier, groups []*ch.Group) error {
+	byID := make(map[int64]*ch.Group, len(groups))
+	for _, g := range groups {
+		g.OrganiserEmails, g.URLs, g.Channels, g.Coordinators, g.PolicyVersion = nil, nil, nil, nil, 0
+		byID[g.ID] = g
+	}
+	ids := groupIDs(groups)
+	a := sqlArgs{d: db.d}
+	err := eachRow(ctx, q, `SELECT group_id, kind, value FROM group_contacts WHERE group_id IN (`+a.ids(ids)+`) ORDER BY group_id, kind, position`,
+		a.vals, func(rows *sql.Rows) error {
+			var id int64
+			var kind, value string
+			if err := rows.Scan(&id, &kind, &value); err != nil {
+				return err
+			}
+			if g := byID[id]; kind == "email" {
+				g.OrganiserEmails = append(g.OrganiserEmails, value)
+			} else {
+				g.URLs = append(g.URLs, value)
+			}
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	a = sqlArgs{d: db.d}
+	err = eachRow(ctx, q, `SELECT group_id, type, url FROM group_channels WHERE group_id IN (`+a.ids(ids)+`) ORDER BY group_id, position`,
+		a.vals, func(rows *sql.Rows) error {
+			var id int64
+			var c ch.Channel
+			if err := rows.Scan(&id, &c.Type, &c.URL); err != nil {
+				return err
+			}
+			byID[id].Channels = append(byID[id].Channels, c)
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	a = sqlArgs{d: db.d}
+	err = eachRow(ctx, q, `SELECT group_id, email, name, employer FROM coordinators WHERE group_id IN (`+a.ids(ids)+`) ORDER BY group_id, position`,
+		a.vals, func(rows *sql.Rows) error {
+			var id int64
+			var c ch.Coordinator
+			if err := rows.Scan(&id, &c.Email, &c.Name, &c.Employer); err != nil {
+				return err
+			}
+			byID[id].Coordinators = append(byID[id].Coordinators, c)
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	a = sqlArgs{d: db.d}
+	return eachRow(ctx, q, `SELECT a.group_id, max(p.version) FROM policy_agreements a JOIN policies p ON p.id = a.policy_id
+		WHERE a.group_id IN (`+a.ids(ids)+`) GROUP BY a.group_id`, a.vals, func(rows *sql.Rows) error {
+		var id int64
+		var v int
+		if err := rows.Scan(&id, &v); err != nil {
+			return err
+		}
+		byID[id].PolicyVersion = v
+		return nil
+	})
+}

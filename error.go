@@ -87,3 +87,9 @@ func ErrorFields(err error) map[string]string {
 	}
 	return nil
 }
+
+// Invalid is the EINVALID error of one field: message says what is wrong
+// above the form or in the API's answer, hint says it next to the field.
+func Invalid(message, field, hint string) *Error {
+	return &Error{Code: EINVALID, Message: message, Fields: map[string]string{field: hint}}
+}

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	ch "chapterhouse"
@@ -79,11 +78,7 @@ func (db *DB) GroupsWantingMentor(ctx context.Context, p ch.Program, limit int) 
 	query := `SELECT ` + groupColumns + ` FROM groups g WHERE g.status IN (` + a.add(ch.StatusNew) + `, ` + a.add(ch.StatusOfficial) + `, ` + a.add(ch.StatusRevoked) + `)
 		AND (SELECT count(*) FROM group_ambassadors a WHERE a.group_id = g.id AND ` + activeAmbassador + `) < ` + a.add(need)
 	if len(steps) > 0 {
-		ps := make([]string, len(steps))
-		for i, s := range steps {
-			ps[i] = a.add(s)
-		}
-		query += ` AND NOT EXISTS (SELECT 1 FROM step_exemptions x WHERE x.group_id = g.id AND x.step_id IN (` + strings.Join(ps, ", ") + `))`
+		query += ` AND NOT EXISTS (SELECT 1 FROM step_exemptions x WHERE x.group_id = g.id AND x.step_id IN (` + addList(&a, steps) + `))`
 	}
 	query += ` ORDER BY g.created_at, g.id LIMIT ` + a.add(limit)
 	return db.queryGroups(ctx, query, a.vals...)

@@ -471,30 +471,16 @@ func copyTable(ctx context.Context, src, dst querier, d dialect, table string, c
 	}
 	defer rows.Close()
 	perInsert := max(1, min(500, maxParams/len(cols)))
-	batch := make([]any, 0, perInsert*len(cols))
+	a := sqlArgs{d: d}
+	var values []string // one "(…)" per row
 	flush := func() error {
-		if len(batch) == 0 {
+		if len(values) == 0 {
 			return nil
 		}
-		var b strings.Builder
-		b.WriteString(`INSERT INTO ` + quoteIdent(table) + ` (` + list + `) VALUES `)
-		for r := range len(batch) / len(cols) {
-			if r > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(")
-			for c := range len(cols) {
-				if c > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString(d.param(r*len(cols) + c + 1))
-			}
-			b.WriteString(")")
-		}
-		if _, err := dst.ExecContext(ctx, b.String(), batch...); err != nil {
+		if _, err := dst.ExecContext(ctx, `INSERT INTO `+quoteIdent(table)+` (`+list+`) VALUES `+strings.Join(values, ", "), a.vals...); err != nil {
 			return fmt.Errorf("write %s: %w", table, err)
 		}
-		batch = batch[:0]
+		a.vals, values = a.vals[:0], values[:0]
 		return nil
 	}
 	vals := make([]any, len(cols))
@@ -508,9 +494,10 @@ func copyTable(ctx context.Context, src, dst querier, d dialect, table string, c
 		}
 		sum.add(vals, id)
 		for i, v := range vals {
-			batch = append(batch, forTarget(v, cols[i]))
+			vals[i] = forTarget(v, cols[i])
 		}
-		if len(batch) == cap(batch) {
+		values = append(values, "("+addList(&a, vals)+")")
+		if len(values) == perInsert {
 			if err := flush(); err != nil {
 				return sum, err
 			}

@@ -216,14 +216,25 @@ func (db *DB) translate(err error, what string) error {
 	return err
 }
 
-// placeholders returns "$from, $from+1, …" for n values.
-func placeholders(from, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "$%d", from+i)
+// sqlArgs collects the arguments of a statement built piece by piece and
+// writes their placeholders in the engine's style (see dialect.param).
+type sqlArgs struct {
+	d    dialect
+	vals []any
+}
+
+// add appends v and returns its placeholder.
+func (a *sqlArgs) add(v any) string {
+	a.vals = append(a.vals, v)
+	return a.d.param(len(a.vals))
+}
+
+// addList appends every value of vs and returns their placeholders
+// separated by commas, for IN (…) and VALUES (…).
+func addList[T any](a *sqlArgs, vs []T) string {
+	ps := make([]string, len(vs))
+	for i, v := range vs {
+		ps[i] = a.add(v)
 	}
-	return b.String()
+	return strings.Join(ps, ", ")
 }

@@ -33,9 +33,9 @@ type dialect struct {
 	searchQuery func(words []string) string
 	isUnique    func(error) bool
 	isBusy      func(error) bool
-	// param is the i-th (1-based) placeholder of a long statement: modernc's
-	// SQLite looks $N up by a linear search, so thousand-value statements
-	// use plain ? there.
+	// param is the i-th (1-based) placeholder of a statement built piece by
+	// piece (see sqlArgs): modernc's SQLite looks $N up by a linear search,
+	// so thousand-value statements use plain ? there.
 	param func(i int) string
 }
 

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	ch "chapterhouse"
@@ -54,26 +53,6 @@ func (db *DB) Checklist(ctx context.Context, g *ch.Group, p ch.Program) (ch.Grou
 	return facts, p.Evaluate(facts, vals, now), nil
 }
 
-// sqlArgs numbers the placeholders of a statement built piece by piece, in
-// the engine's style (see dialect.param), for lists of ids.
-type sqlArgs struct {
-	d    dialect
-	vals []any
-}
-
-func (a *sqlArgs) add(v any) string {
-	a.vals = append(a.vals, v)
-	return a.d.param(len(a.vals))
-}
-
-func (a *sqlArgs) ids(ids []int64) string {
-	ps := make([]string, len(ids))
-	for i, id := range ids {
-		ps[i] = a.add(id)
-	}
-	return strings.Join(ps, ", ")
-}
-
 func groupIDs(groups []*ch.Group) []int64 {
 	ids := make([]int64, len(groups))
 	for i, g := range groups {
@@ -113,7 +92,7 @@ func (db *DB) groupFacts(ctx context.Context, q querier, groups []*ch.Group, req
 	a := sqlArgs{d: db.d}
 	query := `SELECT a.group_id, count(*) FROM group_ambassadors a
 		JOIN user_roles r ON r.user_id = a.user_id AND r.role = ` + a.add(ch.RoleAmbassador) + `
-		WHERE a.group_id IN (` + a.ids(ids) + `) GROUP BY a.group_id`
+		WHERE a.group_id IN (` + addList(&a, ids) + `) GROUP BY a.group_id`
 	if err := eachRow(ctx, q, query, a.vals, func(rows *sql.Rows) error {
 		var id int64
 		var n int
@@ -128,7 +107,7 @@ func (db *DB) groupFacts(ctx context.Context, q querier, groups []*ch.Group, req
 
 	a = sqlArgs{d: db.d}
 	query = `SELECT r.group_id, r.cadence, r.note, COALESCE(r.by_id, 0), COALESCE(u.name, ''), r.at
-		FROM accepted_rhythms r LEFT JOIN users u ON u.id = r.by_id WHERE r.group_id IN (` + a.ids(ids) + `)`
+		FROM accepted_rhythms r LEFT JOIN users u ON u.id = r.by_id WHERE r.group_id IN (` + addList(&a, ids) + `)`
 	if err := eachRow(ctx, q, query, a.vals, func(rows *sql.Rows) error {
 		var id int64
 		var r ch.AcceptedRhythm
@@ -142,7 +121,7 @@ func (db *DB) groupFacts(ctx context.Context, q querier, groups []*ch.Group, req
 	}
 
 	a = sqlArgs{d: db.d}
-	query = `SELECT group_id, step_id, reason FROM step_exemptions WHERE group_id IN (` + a.ids(ids) + `)`
+	query = `SELECT group_id, step_id, reason FROM step_exemptions WHERE group_id IN (` + addList(&a, ids) + `)`
 	if err := eachRow(ctx, q, query, a.vals, func(rows *sql.Rows) error {
 		var id int64
 		var step, reason string
@@ -175,7 +154,7 @@ func (db *DB) groupFacts(ctx context.Context, q querier, groups []*ch.Group, req
 // (linked by recorded_meetings.meeting_id) counts once.
 func (db *DB) countMeetingsHeld(ctx context.Context, q querier, ids []int64, from, to time.Time) (map[int64]int, error) {
 	a := sqlArgs{d: db.d}
-	query := `SELECT m.group_id, count(*) FROM recorded_meetings m WHERE m.group_id IN (` + a.ids(ids) + `)
+	query := `SELECT m.group_id, count(*) FROM recorded_meetings m WHERE m.group_id IN (` + addList(&a, ids) + `)
 		AND m.held_on > ` + a.add(from.UTC()) + ` AND m.held_on <= ` + a.add(to.UTC()) + ` GROUP BY m.group_id`
 	out := map[int64]int{}
 	err := eachRow(ctx, q, query, a.vals, func(rows *sql.Rows) error {

@@ -421,30 +421,21 @@ func (db *DB) ListGroups(ctx context.Context, f GroupFilter) (GroupPage, error) 
 	if len(statuses) == 0 {
 		statuses = ch.PublicStatuses
 	}
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	var in []string
-	for _, s := range statuses {
-		in = append(in, arg(s))
-	}
-	where = append(where, "g.status IN ("+strings.Join(in, ", ")+")")
+	a := sqlArgs{d: db.d}
+	where := []string{"g.status IN (" + addList(&a, statuses) + ")"}
 	if f.Country != "" {
-		where = append(where, "g.country = "+arg(strings.ToUpper(f.Country)))
+		where = append(where, "g.country = "+a.add(strings.ToUpper(f.Country)))
 	}
 	if words := searchWords(f.Query); len(words) > 0 {
-		where = append(where, db.d.search(arg(db.d.searchQuery(words))))
+		where = append(where, db.d.search(a.add(db.d.searchQuery(words))))
 	}
 	var page GroupPage
 	countSQL := `SELECT count(*) FROM groups g WHERE ` + strings.Join(where, " AND ")
-	countKey := fmt.Sprint(countSQL, args)
+	countKey := fmt.Sprint(countSQL, a.vals)
 	if n, ok := db.counts.get(countKey, time.Now()); ok {
 		page.Total = n
 	} else {
-		if err := db.sql.QueryRowContext(ctx, countSQL, args...).Scan(&page.Total); err != nil {
+		if err := db.sql.QueryRowContext(ctx, countSQL, a.vals...).Scan(&page.Total); err != nil {
 			return page, err
 		}
 		db.counts.put(countKey, page.Total, time.Now())
@@ -470,13 +461,14 @@ func (db *DB) ListGroups(ctx context.Context, f GroupFilter) (GroupPage, error) 
 			if err != nil {
 				return page, badCursor()
 			}
-			where = append(where, fmt.Sprintf("(g.created_at %[1]s %[2]s OR (g.created_at = %[2]s AND g.id %[1]s %[3]s))", after, arg(t), arg(c.ID)))
+			where = append(where, fmt.Sprintf("(g.created_at %[1]s %[2]s OR (g.created_at = %[3]s AND g.id %[1]s %[4]s))",
+				after, a.add(t), a.add(t), a.add(c.ID)))
 		} else {
-			where = append(where, fmt.Sprintf("(g.sort_name > %s OR (g.sort_name = %[1]s AND g.id > %s))", arg(c.Key), arg(c.ID)))
+			where = append(where, fmt.Sprintf("(g.sort_name > %s OR (g.sort_name = %s AND g.id > %s))", a.add(c.Key), a.add(c.Key), a.add(c.ID)))
 		}
 	}
 	groups, err := db.queryGroups(ctx, `SELECT `+groupColumns+` FROM groups g WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY `+order+` LIMIT `+arg(f.Limit+1), args...)
+		` ORDER BY `+order+` LIMIT `+a.add(f.Limit+1), a.vals...)
 	if err != nil {
 		return page, err
 	}

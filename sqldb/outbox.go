@@ -114,11 +114,8 @@ func (db *DB) ReleaseMail(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	a := sqlArgs{d: db.d}
 	_, err := db.sql.ExecContext(ctx, `UPDATE outbox SET claimed_until = NULL, attempts = attempts - 1
-		WHERE sent_at IS NULL AND id IN (`+placeholders(1, len(ids))+`)`, args...)
+		WHERE sent_at IS NULL AND id IN (`+addList(&a, ids)+`)`, a.vals...)
 	return err
 }

@@ -77,11 +77,7 @@ func (db *DB) ValidationQueue(ctx context.Context, p ch.Program, f QueueFilter) 
 	var after *ch.Group
 	for len(out) < f.Limit {
 		a := sqlArgs{d: db.d}
-		in := make([]string, len(statuses))
-		for i, s := range statuses {
-			in[i] = a.add(s)
-		}
-		query := `SELECT ` + groupColumns + ` FROM groups g WHERE g.status IN (` + strings.Join(in, ", ") + `)`
+		query := `SELECT ` + groupColumns + ` FROM groups g WHERE g.status IN (` + addList(&a, statuses) + `)`
 		if f.Country != "" {
 			query += ` AND g.country = ` + a.add(strings.ToUpper(f.Country))
 		}
@@ -147,7 +143,7 @@ func (db *DB) loadDetailsBatch(ctx context.Context, q querier, groups []*ch.Grou
 	}
 	ids := groupIDs(groups)
 	a := sqlArgs{d: db.d}
-	err := eachRow(ctx, q, `SELECT group_id, kind, value FROM group_contacts WHERE group_id IN (`+a.ids(ids)+`) ORDER BY group_id, kind, position`,
+	err := eachRow(ctx, q, `SELECT group_id, kind, value FROM group_contacts WHERE group_id IN (`+addList(&a, ids)+`) ORDER BY group_id, kind, position`,
 		a.vals, func(rows *sql.Rows) error {
 			var id int64
 			var kind, value string
@@ -165,7 +161,7 @@ func (db *DB) loadDetailsBatch(ctx context.Context, q querier, groups []*ch.Grou
 		return err
 	}
 	a = sqlArgs{d: db.d}
-	err = eachRow(ctx, q, `SELECT group_id, type, url FROM group_channels WHERE group_id IN (`+a.ids(ids)+`) ORDER BY group_id, position`,
+	err = eachRow(ctx, q, `SELECT group_id, type, url FROM group_channels WHERE group_id IN (`+addList(&a, ids)+`) ORDER BY group_id, position`,
 		a.vals, func(rows *sql.Rows) error {
 			var id int64
 			var c ch.Channel
@@ -179,7 +175,7 @@ func (db *DB) loadDetailsBatch(ctx context.Context, q querier, groups []*ch.Grou
 		return err
 	}
 	a = sqlArgs{d: db.d}
-	err = eachRow(ctx, q, `SELECT group_id, email, name, employer FROM coordinators WHERE group_id IN (`+a.ids(ids)+`) ORDER BY group_id, position`,
+	err = eachRow(ctx, q, `SELECT group_id, email, name, employer FROM coordinators WHERE group_id IN (`+addList(&a, ids)+`) ORDER BY group_id, position`,
 		a.vals, func(rows *sql.Rows) error {
 			var id int64
 			var c ch.Coordinator
@@ -194,7 +190,7 @@ func (db *DB) loadDetailsBatch(ctx context.Context, q querier, groups []*ch.Grou
 	}
 	a = sqlArgs{d: db.d}
 	return eachRow(ctx, q, `SELECT a.group_id, max(p.version) FROM policy_agreements a JOIN policies p ON p.id = a.policy_id
-		WHERE a.group_id IN (`+a.ids(ids)+`) GROUP BY a.group_id`, a.vals, func(rows *sql.Rows) error {
+		WHERE a.group_id IN (`+addList(&a, ids)+`) GROUP BY a.group_id`, a.vals, func(rows *sql.Rows) error {
 		var id int64
 		var v int
 		if err := rows.Scan(&id, &v); err != nil {

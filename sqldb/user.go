@@ -380,15 +380,12 @@ func (db *DB) DeleteAPIToken(ctx context.Context, userID, id int64) error {
 // LockedUntil returns the latest time until which any of the keys is locked
 // out of signing in.
 func (db *DB) LockedUntil(ctx context.Context, keys ...string) (time.Time, error) {
-	args := make([]any, len(keys))
-	for i, k := range keys {
-		args[i] = k
-	}
+	a := sqlArgs{d: db.d}
 	// Not max(locked_until): an aggregate loses the column's TIMESTAMP type
 	// and SQLite hands back text that does not scan into a time.
 	var until time.Time
-	err := db.sql.QueryRowContext(ctx, `SELECT locked_until FROM auth_throttle WHERE key IN (`+placeholders(1, len(keys))+`)
-		ORDER BY locked_until DESC LIMIT 1`, args...).Scan(&until)
+	err := db.sql.QueryRowContext(ctx, `SELECT locked_until FROM auth_throttle WHERE key IN (`+addList(&a, keys)+`)
+		ORDER BY locked_until DESC LIMIT 1`, a.vals...).Scan(&until)
 	if err == sql.ErrNoRows || (err == nil && !until.After(db.now())) {
 		return time.Time{}, nil
 	}

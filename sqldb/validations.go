@@ -39,7 +39,7 @@ func (db *DB) Validations(ctx context.Context, groupID int64) ([]ch.Validation, 
 func (db *DB) latestValidations(ctx context.Context, q querier, ids []int64) (map[int64][]ch.Validation, error) {
 	a := sqlArgs{d: db.d}
 	query := `SELECT v.group_id, ` + validationColumns + ` FROM step_validations v LEFT JOIN users u ON u.id = v.by_id
-		WHERE v.group_id IN (` + a.ids(ids) + `) AND NOT EXISTS (SELECT 1 FROM step_validations n
+		WHERE v.group_id IN (` + addList(&a, ids) + `) AND NOT EXISTS (SELECT 1 FROM step_validations n
 			WHERE n.group_id = v.group_id AND n.step_id = v.step_id AND n.role = v.role
 			AND (n.at > v.at OR (n.at = v.at AND n.id > v.id)))
 		ORDER BY v.group_id, v.at, v.id`

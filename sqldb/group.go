@@ -35,58 +35,78 @@ func (db *DB) GroupBySlug(ctx context.Context, slug string) (*ch.Group, error) {
 	if err != nil {
 		return nil, db.translate(err, "Group")
 	}
-	return g, db.loadGroupDetails(ctx, db.sql, g)
+	return g, db.loadDetails(ctx, db.sql, g)
 }
 
-func (db *DB) loadGroupDetails(ctx context.Context, q querier, g *ch.Group) error {
-	rows, err := q.QueryContext(ctx, `SELECT kind, value FROM group_contacts WHERE group_id = $1 ORDER BY kind, position`, g.ID)
+// loadDetails loads the contacts, channels, coordinators and agreed policy
+// version of one group or of a batch of them, in four statements.
+func (db *DB) loadDetails(ctx context.Context, q querier, groups ...*ch.Group) error {
+	if len(groups) == 0 {
+		return nil // "IN ()" is not SQL
+	}
+	byID := make(map[int64]*ch.Group, len(groups))
+	for _, g := range groups {
+		g.OrganiserEmails, g.URLs, g.Channels, g.Coordinators, g.PolicyVersion = nil, nil, nil, nil, 0
+		byID[g.ID] = g
+	}
+	ids := groupIDs(groups)
+	a := sqlArgs{d: db.d}
+	err := eachRow(ctx, q, `SELECT group_id, kind, value FROM group_contacts WHERE group_id IN (`+addList(&a, ids)+`) ORDER BY group_id, kind, position`,
+		a.vals, func(rows *sql.Rows) error {
+			var id int64
+			var kind, value string
+			if err := rows.Scan(&id, &kind, &value); err != nil {
+				return err
+			}
+			if g := byID[id]; kind == "email" {
+				g.OrganiserEmails = append(g.OrganiserEmails, value)
+			} else {
+				g.URLs = append(g.URLs, value)
+			}
+			return nil
+		})
 	if err != nil {
 		return err
 	}
-	g.OrganiserEmails, g.URLs = nil, nil
-	for rows.Next() {
-		var kind, value string
-		if err := rows.Scan(&kind, &value); err != nil {
-			rows.Close()
-			return err
-		}
-		if kind == "email" {
-			g.OrganiserEmails = append(g.OrganiserEmails, value)
-		} else {
-			g.URLs = append(g.URLs, value)
-		}
-	}
-	rows.Close()
-	rows, err = q.QueryContext(ctx, `SELECT type, url FROM group_channels WHERE group_id = $1 ORDER BY position`, g.ID)
+	a = sqlArgs{d: db.d}
+	err = eachRow(ctx, q, `SELECT group_id, type, url FROM group_channels WHERE group_id IN (`+addList(&a, ids)+`) ORDER BY group_id, position`,
+		a.vals, func(rows *sql.Rows) error {
+			var id int64
+			var c ch.Channel
+			if err := rows.Scan(&id, &c.Type, &c.URL); err != nil {
+				return err
+			}
+			byID[id].Channels = append(byID[id].Channels, c)
+			return nil
+		})
 	if err != nil {
 		return err
 	}
-	g.Channels = nil
-	for rows.Next() {
-		var c ch.Channel
-		if err := rows.Scan(&c.Type, &c.URL); err != nil {
-			rows.Close()
-			return err
-		}
-		g.Channels = append(g.Channels, c)
-	}
-	rows.Close()
-	rows, err = q.QueryContext(ctx, `SELECT email, name, employer FROM coordinators WHERE group_id = $1 ORDER BY position`, g.ID)
+	a = sqlArgs{d: db.d}
+	err = eachRow(ctx, q, `SELECT group_id, email, name, employer FROM coordinators WHERE group_id IN (`+addList(&a, ids)+`) ORDER BY group_id, position`,
+		a.vals, func(rows *sql.Rows) error {
+			var id int64
+			var c ch.Coordinator
+			if err := rows.Scan(&id, &c.Email, &c.Name, &c.Employer); err != nil {
+				return err
+			}
+			byID[id].Coordinators = append(byID[id].Coordinators, c)
+			return nil
+		})
 	if err != nil {
 		return err
 	}
-	g.Coordinators = nil
-	for rows.Next() {
-		var c ch.Coordinator
-		if err := rows.Scan(&c.Email, &c.Name, &c.Employer); err != nil {
-			rows.Close()
+	a = sqlArgs{d: db.d}
+	return eachRow(ctx, q, `SELECT a.group_id, max(p.version) FROM policy_agreements a JOIN policies p ON p.id = a.policy_id
+		WHERE a.group_id IN (`+addList(&a, ids)+`) GROUP BY a.group_id`, a.vals, func(rows *sql.Rows) error {
+		var id int64
+		var v int
+		if err := rows.Scan(&id, &v); err != nil {
 			return err
 		}
-		g.Coordinators = append(g.Coordinators, c)
-	}
-	rows.Close()
-	return q.QueryRowContext(ctx, `SELECT COALESCE(max(p.version), 0) FROM policy_agreements a JOIN policies p ON p.id = a.policy_id
-		WHERE a.group_id = $1`, g.ID).Scan(&g.PolicyVersion)
+		byID[id].PolicyVersion = v
+		return nil
+	})
 }
 
 // CreateGroup records an application as pending, with the applicant's policy
@@ -225,7 +245,7 @@ func (db *DB) UpdateGroup(ctx context.Context, slug string, app ch.Application, 
 		if err != nil {
 			return err
 		}
-		if err := db.loadGroupDetails(ctx, tx, old); err != nil {
+		if err := db.loadDetails(ctx, tx, old); err != nil {
 			return err
 		}
 		status := ch.Resubmit(old.Status)
@@ -260,7 +280,7 @@ func (db *DB) UpdateGroup(ctx context.Context, slug string, app ch.Application, 
 		if err != nil {
 			return err
 		}
-		if err := db.loadGroupDetails(ctx, tx, g); err != nil {
+		if err := db.loadDetails(ctx, tx, g); err != nil {
 			return err
 		}
 		return enqueueAll(ctx, tx, now, notify, g)
@@ -296,7 +316,7 @@ func (db *DB) ReviewGroup(ctx context.Context, slug string, d ch.Decision, reaso
 			return err
 		}
 		g.Status, g.DeclineReason, g.UpdatedAt = next, declineReason, now
-		if err := db.loadGroupDetails(ctx, tx, g); err != nil {
+		if err := db.loadDetails(ctx, tx, g); err != nil {
 			return err
 		}
 		return enqueueAll(ctx, tx, now, notify, g)
@@ -534,7 +554,7 @@ func (db *DB) ChangeStatus(ctx context.Context, slug string, to ch.Status, reaso
 			return err
 		}
 		g.Status, g.DeclineReason, g.UpdatedAt = to, "", now
-		if err := db.loadGroupDetails(ctx, tx, g); err != nil {
+		if err := db.loadDetails(ctx, tx, g); err != nil {
 			return err
 		}
 		return enqueueAll(ctx, tx, now, notify, g)

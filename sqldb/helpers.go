@@ -26,7 +26,7 @@ func (db *DB) groupWrite(ctx context.Context, slug string, notify ch.Notify, f f
 		if notify == nil {
 			return nil
 		}
-		if err := db.loadGroupDetails(ctx, tx, g); err != nil {
+		if err := db.loadDetails(ctx, tx, g); err != nil {
 			return err
 		}
 		return enqueueAll(ctx, tx, now, notify, g)

@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -95,7 +94,7 @@ func (db *DB) ValidationQueue(ctx context.Context, p ch.Program, f QueueFilter) 
 		if len(groups) == 0 {
 			break
 		}
-		if err := db.loadDetailsBatch(ctx, db.sql, groups); err != nil {
+		if err := db.loadDetails(ctx, db.sql, groups...); err != nil {
 			return nil, err
 		}
 		facts, err := db.groupFacts(ctx, db.sql, groups, reqs, now)
@@ -131,72 +130,4 @@ func (db *DB) ValidationQueue(ctx context.Context, p ch.Program, f QueueFilter) 
 		after = groups[len(groups)-1]
 	}
 	return out, nil
-}
-
-// loadDetailsBatch does what loadGroupDetails does, for several groups in
-// four statements.
-func (db *DB) loadDetailsBatch(ctx context.Context, q querier, groups []*ch.Group) error {
-	byID := make(map[int64]*ch.Group, len(groups))
-	for _, g := range groups {
-		g.OrganiserEmails, g.URLs, g.Channels, g.Coordinators, g.PolicyVersion = nil, nil, nil, nil, 0
-		byID[g.ID] = g
-	}
-	ids := groupIDs(groups)
-	a := sqlArgs{d: db.d}
-	err := eachRow(ctx, q, `SELECT group_id, kind, value FROM group_contacts WHERE group_id IN (`+addList(&a, ids)+`) ORDER BY group_id, kind, position`,
-		a.vals, func(rows *sql.Rows) error {
-			var id int64
-			var kind, value string
-			if err := rows.Scan(&id, &kind, &value); err != nil {
-				return err
-			}
-			if g := byID[id]; kind == "email" {
-				g.OrganiserEmails = append(g.OrganiserEmails, value)
-			} else {
-				g.URLs = append(g.URLs, value)
-			}
-			return nil
-		})
-	if err != nil {
-		return err
-	}
-	a = sqlArgs{d: db.d}
-	err = eachRow(ctx, q, `SELECT group_id, type, url FROM group_channels WHERE group_id IN (`+addList(&a, ids)+`) ORDER BY group_id, position`,
-		a.vals, func(rows *sql.Rows) error {
-			var id int64
-			var c ch.Channel
-			if err := rows.Scan(&id, &c.Type, &c.URL); err != nil {
-				return err
-			}
-			byID[id].Channels = append(byID[id].Channels, c)
-			return nil
-		})
-	if err != nil {
-		return err
-	}
-	a = sqlArgs{d: db.d}
-	err = eachRow(ctx, q, `SELECT group_id, email, name, employer FROM coordinators WHERE group_id IN (`+addList(&a, ids)+`) ORDER BY group_id, position`,
-		a.vals, func(rows *sql.Rows) error {
-			var id int64
-			var c ch.Coordinator
-			if err := rows.Scan(&id, &c.Email, &c.Name, &c.Employer); err != nil {
-				return err
-			}
-			byID[id].Coordinators = append(byID[id].Coordinators, c)
-			return nil
-		})
-	if err != nil {
-		return err
-	}
-	a = sqlArgs{d: db.d}
-	return eachRow(ctx, q, `SELECT a.group_id, max(p.version) FROM policy_agreements a JOIN policies p ON p.id = a.policy_id
-		WHERE a.group_id IN (`+addList(&a, ids)+`) GROUP BY a.group_id`, a.vals, func(rows *sql.Rows) error {
-		var id int64
-		var v int
-		if err := rows.Scan(&id, &v); err != nil {
-			return err
-		}
-		byID[id].PolicyVersion = v
-		return nil
-	})
 }

@@ -46,7 +46,7 @@ func (db *DB) GrantOfficial(ctx context.Context, slug, note string, results []ch
 			return err
 		}
 		g.Status, g.DeclineReason, g.UpdatedAt = ch.StatusOfficial, "", now
-		if err := db.loadGroupDetails(ctx, tx, g); err != nil {
+		if err := db.loadDetails(ctx, tx, g); err != nil {
 			return err
 		}
 		return enqueueAll(ctx, tx, now, notify, g)

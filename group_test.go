@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // validApplication is a complete, normalized application that passes
@@ -238,6 +239,32 @@ func TestApplicationOfRoundTrips(t *testing.T) {
 	got.Coordinators[0].Name = "Changed"
 	if g.URLs[0] == "https://changed.example.org" || g.Coordinators[0].Name == "Changed" {
 		t.Error("ApplicationOf shares its lists with the group")
+	}
+}
+
+func TestHasCoordinator(t *testing.T) {
+	now := time.Now()
+	g := &Group{Coordinators: []Coordinator{{Email: "bo@example.org", Name: "Bo"}, {Email: "ann@example.org", Name: "Ann"}}}
+	ann := &User{Email: "ann@example.org", VerifiedAt: &now}
+	tests := []struct {
+		name string
+		user *User
+		want bool
+	}{
+		{"verified coordinator", ann, true},
+		// Someone who signs up with a coordinator's address but never
+		// proves it gets nothing.
+		{"unverified account with the address", &User{Email: "ann@example.org"}, false},
+		{"stranger", &User{Email: "stranger@example.org", VerifiedAt: &now}, false},
+		{"nobody", nil, false},
+	}
+	for _, tt := range tests {
+		if got := g.HasCoordinator(tt.user); got != tt.want {
+			t.Errorf("%s: HasCoordinator = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	if (&Group{}).HasCoordinator(ann) {
+		t.Error("a group without coordinators has one")
 	}
 }
 

@@ -192,7 +192,7 @@ func TestShowcase(t *testing.T) {
 				t.Errorf("organizer %s: roles %v, coordinates %d groups", a.Email, u.Roles, len(mine))
 			}
 			for _, g := range mine {
-				if ok, _ := db.IsOrganizer(ctx, g.ID, u); !ok {
+				if g, err := db.GroupBySlug(ctx, g.Slug); err != nil || !g.HasCoordinator(u) {
 					t.Errorf("%s is not an organizer of %s", a.Email, g.Slug)
 				}
 			}

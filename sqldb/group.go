@@ -345,18 +345,6 @@ func (db *DB) GroupEvents(ctx context.Context, groupID int64) ([]ch.GroupEvent, 
 	return out, rows.Err()
 }
 
-// IsOrganizer reports whether the user coordinates the group. Only a
-// verified address counts: otherwise anyone could sign up with an organizer's
-// address and take the group over.
-func (db *DB) IsOrganizer(ctx context.Context, groupID int64, u *ch.User) (bool, error) {
-	if !u.Verified() {
-		return false, nil
-	}
-	var n int
-	err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM coordinators WHERE group_id = $1 AND email = $2`, groupID, u.Email).Scan(&n)
-	return n > 0, err
-}
-
 // GroupsOf returns the groups a person coordinates, in every status.
 func (db *DB) GroupsOf(ctx context.Context, u *ch.User) ([]*ch.Group, error) {
 	if !u.Verified() {

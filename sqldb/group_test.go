@@ -455,48 +455,27 @@ func TestChangeStatus(t *testing.T) {
 	wantCode(t, err, ch.ENOTFOUND)
 }
 
-func TestIsOrganizer(t *testing.T) {
+// GroupsOf lists a person's groups by verified address only (see
+// ch.Group.HasCoordinator).
+func TestGroupsOf(t *testing.T) {
 	ctx := context.Background()
 	db := newDB(t)
 	creator := db.user(t, "creator@example.org", true)
-	app := application(t, "Lyon Gophers") // coordinator ann@example.org
-	g := db.group(t, app, creator)
+	db.group(t, application(t, "Lyon Gophers"), creator) // coordinator ann@example.org
 	db.group(t, application(t, "Other Group"), creator)
-
 	ann := db.user(t, "ANN@example.org", true)
-	annUnverified := db.user(t, "ann-2@example.org", false)
-	stranger := db.user(t, "stranger@example.org", true)
-
-	// Someone who signs up with an organizer's address but never proves it
-	// gets nothing.
 	impostor := *ann
 	impostor.VerifiedAt = nil
 
-	tests := []struct {
-		name  string
-		group int64
-		user  *ch.User
-		want  bool
-	}{
-		{"verified coordinator", g.ID, ann, true},
-		{"unverified account with the address", g.ID, &impostor, false},
-		{"unverified user", g.ID, annUnverified, false},
-		{"stranger", g.ID, stranger, false},
-		{"nobody", g.ID, nil, false},
-		{"coordinator of another group", 9999, ann, false},
-	}
-	for _, tt := range tests {
-		got, err := db.IsOrganizer(ctx, tt.group, tt.user)
-		if err != nil || got != tt.want {
-			t.Errorf("%s: IsOrganizer = %v, %v; want %v", tt.name, got, err, tt.want)
-		}
-	}
 	groups, err := db.GroupsOf(ctx, ann)
 	if err != nil || len(groups) != 2 {
 		t.Errorf("GroupsOf(ann) = %d groups, %v; want 2", len(groups), err)
 	}
 	if groups, _ := db.GroupsOf(ctx, &impostor); len(groups) != 0 {
 		t.Errorf("GroupsOf(unverified) = %d groups", len(groups))
+	}
+	if groups, _ := db.GroupsOf(ctx, creator); len(groups) != 0 {
+		t.Errorf("GroupsOf(creator, not a coordinator) = %d groups", len(groups))
 	}
 }
 
@@ -521,9 +500,9 @@ func TestChangeEmailMovesCoordinatorRows(t *testing.T) {
 	if _, _, err := db.UserByEmail(ctx, "ann@example.org"); ch.ErrorCode(err) != ch.ENOTFOUND {
 		t.Errorf("old address still signs in: %v", err)
 	}
-	for _, id := range []int64{g.ID, g2.ID} {
-		if ok, _ := db.IsOrganizer(ctx, id, moved); !ok {
-			t.Errorf("after changing address Ann no longer organizes group %d", id)
+	for _, slug := range []string{g.Slug, g2.Slug} {
+		if loaded, err := db.GroupBySlug(ctx, slug); err != nil || !loaded.HasCoordinator(moved) {
+			t.Errorf("after changing address Ann no longer coordinates %s (%v)", slug, err)
 		}
 	}
 	loaded, _ := db.GroupBySlug(ctx, g.Slug)

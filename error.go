@@ -6,6 +6,7 @@ package chapterhouse
 import (
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // Error codes cross layers instead of error text, so that the web layer can
@@ -92,4 +93,22 @@ func ErrorFields(err error) map[string]string {
 // above the form or in the API's answer, hint says it next to the field.
 func Invalid(message, field, hint string) *Error {
 	return &Error{Code: EINVALID, Message: message, Fields: map[string]string{field: hint}}
+}
+
+// AtMostChars is the hint next to a text longer than its limit n, in the
+// words every form uses: "Use at most 5,000 characters."
+func AtMostChars(n int) string { return "Use at most " + Thousands(n) + " characters." }
+
+// Thousands writes n with a comma between groups of three digits, as pages
+// write numbers: 20,000.
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	sign := ""
+	if n < 0 {
+		sign, s = "-", s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return sign + s
 }

@@ -1,6 +1,7 @@
 package chapterhouse
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -165,9 +166,12 @@ func ApplicationOf(g *Group) Application {
 
 // Limits keep one group's profile to a size pages and mails can carry.
 const (
+	MinNameLen        = 3
 	MaxNameLen        = 120
 	MaxShortNameLen   = 30
 	MaxDescriptionLen = 20000
+	MaxCityLen        = 100
+	MaxPersonNameLen  = 100 // a person's name (accounts, coordinators), and an employer's
 	MaxListLen        = 20
 )
 
@@ -222,21 +226,21 @@ func (a *Application) Validate(requirePolicy bool) error {
 	switch n := utf8.RuneCountInString(a.Name); {
 	case n == 0:
 		fe.Add("name", "Enter the group's name.")
-	case n < 3:
-		fe.Add("name", "Use at least 3 characters.")
+	case n < MinNameLen:
+		fe.Add("name", fmt.Sprintf("Use at least %d characters.", MinNameLen))
 	case n > MaxNameLen:
-		fe.Add("name", "Use at most 120 characters.")
+		fe.Add("name", AtMostChars(MaxNameLen))
 	}
 	if utf8.RuneCountInString(a.ShortName) > MaxShortNameLen {
-		fe.Add("short_name", "Use at most 30 characters.")
+		fe.Add("short_name", AtMostChars(MaxShortNameLen))
 	}
 	if utf8.RuneCountInString(a.Description) > MaxDescriptionLen {
-		fe.Add("description", "Use at most 20,000 characters.")
+		fe.Add("description", AtMostChars(MaxDescriptionLen))
 	}
 	if a.City == "" {
 		fe.Add("city", "Enter the city where the group meets.")
-	} else if utf8.RuneCountInString(a.City) > 100 {
-		fe.Add("city", "Use at most 100 characters.")
+	} else if utf8.RuneCountInString(a.City) > MaxCityLen {
+		fe.Add("city", AtMostChars(MaxCityLen))
 	}
 	if _, ok := CountryName(a.Country); !ok {
 		fe.Add("country", "Choose a country from the list.")
@@ -261,7 +265,7 @@ func (a *Application) Validate(requirePolicy bool) error {
 		fe.Add("cadence", "Say how often the group means to meet; it is the yardstick for regular meetings.")
 	}
 	if len(a.OrganiserEmails) > MaxListLen {
-		fe.Add("organiser_emails", "List at most 20 addresses.")
+		fe.Add("organiser_emails", fmt.Sprintf("List at most %d addresses.", MaxListLen))
 	}
 	for _, e := range a.OrganiserEmails {
 		if !ValidEmail(e) {
@@ -269,7 +273,7 @@ func (a *Application) Validate(requirePolicy bool) error {
 		}
 	}
 	if len(a.URLs) > MaxListLen {
-		fe.Add("urls", "List at most 20 addresses.")
+		fe.Add("urls", fmt.Sprintf("List at most %d addresses.", MaxListLen))
 	}
 	for _, u := range a.URLs {
 		if !ValidWebURL(u) {
@@ -277,7 +281,7 @@ func (a *Application) Validate(requirePolicy bool) error {
 		}
 	}
 	if len(a.Channels) > MaxListLen {
-		fe.Add("channels", "List at most 20 channels.")
+		fe.Add("channels", fmt.Sprintf("List at most %d channels.", MaxListLen))
 	}
 	for _, c := range a.Channels {
 		if !slices.Contains(ChannelTypes, c.Type) {
@@ -287,7 +291,7 @@ func (a *Application) Validate(requirePolicy bool) error {
 		}
 	}
 	if len(a.Coordinators) > MaxListLen {
-		fe.Add("coordinators", "List at most 20 coordinators.")
+		fe.Add("coordinators", fmt.Sprintf("List at most %d coordinators.", MaxListLen))
 	}
 	seen := map[string]bool{}
 	for _, c := range a.Coordinators {
@@ -298,13 +302,13 @@ func (a *Application) Validate(requirePolicy bool) error {
 			fe.Add("coordinators", "Give every coordinator a name.")
 		case seen[c.Email]:
 			fe.Add("coordinators", c.Email+" is listed twice.")
-		case utf8.RuneCountInString(c.Name) > 100 || utf8.RuneCountInString(c.Employer) > 100:
-			fe.Add("coordinators", "Keep names and employers under 100 characters.")
+		case utf8.RuneCountInString(c.Name) > MaxPersonNameLen || utf8.RuneCountInString(c.Employer) > MaxPersonNameLen:
+			fe.Add("coordinators", fmt.Sprintf("Keep names and employers to at most %d characters.", MaxPersonNameLen))
 		}
 		seen[c.Email] = true
 	}
-	if utf8.RuneCountInString(a.Employer) > 100 {
-		fe.Add("employer", "Use at most 100 characters.")
+	if utf8.RuneCountInString(a.Employer) > MaxPersonNameLen {
+		fe.Add("employer", AtMostChars(MaxPersonNameLen))
 	}
 	if requirePolicy && !a.PolicyAgreed {
 		fe.Add("policy_agreed", "Agree to the Social Media and Event Policy to apply.")
@@ -355,11 +359,11 @@ func Review(current Status, d Decision, reason string) (Status, error) {
 		return StatusNew, nil
 	case Decline:
 		if strings.TrimSpace(reason) == "" {
-			return "", &Error{Code: EINVALID, Message: "Say why the application is declined.", Fields: map[string]string{"reason": "Give the applicants a reason they can act on."}}
+			return "", Invalid("Say why the application is declined.", "reason", "Give the applicants a reason they can act on.")
 		}
 		return StatusDeclined, nil
 	}
-	return "", &Error{Code: EINVALID, Message: "Decide to accept or decline.", Fields: map[string]string{"decision": "Use accept or decline."}}
+	return "", Invalid("Decide to accept or decline.", "decision", "Use accept or decline.")
 }
 
 // Resubmit returns the status a group moves to when its organizers edit it:
@@ -473,7 +477,7 @@ func Transition(from, to Status, reason string) error {
 		return Errorf(ECONFLICT, "A group that is %s cannot become %s.", from.Label(), to.Label())
 	}
 	if (to == StatusRevoked || to == StatusArchived) && strings.TrimSpace(reason) == "" {
-		return &Error{Code: EINVALID, Message: "Give a reason.", Fields: map[string]string{"reason": "Say why, so the group knows what to change."}}
+		return Invalid("Give a reason.", "reason", "Say why, so the group knows what to change.")
 	}
 	return nil
 }

@@ -67,7 +67,7 @@ func (r *AcceptedRhythm) Validate() error {
 	case n == 0:
 		fe.Add("note", "Say why this rhythm suits the group; organizers and other reviewers read it.")
 	case n > MaxCommentLen:
-		fe.Add("note", "Use at most 5,000 characters.")
+		fe.Add("note", AtMostChars(MaxCommentLen))
 	}
 	return fe.Err()
 }
@@ -109,7 +109,7 @@ func (v *Validation) Validate() error {
 		fe.Add("verdict", "Use pass or needs_work.")
 	}
 	if utf8.RuneCountInString(v.Comment) > MaxCommentLen {
-		fe.Add("comment", "Use at most 5,000 characters.")
+		fe.Add("comment", AtMostChars(MaxCommentLen))
 	}
 	return fe.Err()
 }
@@ -685,10 +685,18 @@ func CanMarkNotNeeded(user *User, step Step, reason string) error {
 		return Errorf(EFORBIDDEN, "Only community managers mark steps not needed.")
 	case !step.NotNeededAllowed:
 		return Errorf(ECONFLICT, "“%s” cannot be marked not needed.", step.Title)
-	case strings.TrimSpace(reason) == "":
-		return &Error{Code: EINVALID, Message: "Give a reason.", Fields: map[string]string{"reason": "Say why the group does not need this step; it shows on its checklist."}}
-	case utf8.RuneCountInString(reason) > MaxCommentLen:
-		return &Error{Code: EINVALID, Message: "The reason is too long.", Fields: map[string]string{"reason": "Use at most 5,000 characters."}}
+	}
+	return CheckNotNeededReason(reason)
+}
+
+// CheckNotNeededReason checks the reason a step is marked not needed for: it
+// shows on the group's checklist.
+func CheckNotNeededReason(reason string) error {
+	switch n := utf8.RuneCountInString(strings.TrimSpace(reason)); {
+	case n == 0:
+		return Invalid("Give a reason.", "reason", "Say why the group does not need this step; it shows on its checklist.")
+	case n > MaxCommentLen:
+		return Invalid("The reason is too long.", "reason", AtMostChars(MaxCommentLen))
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package chapterhouse
 
 import (
+	"fmt"
 	"net/mail"
 	"slices"
 	"strings"
@@ -77,6 +78,9 @@ type RoleChange struct {
 // rules do not.
 const MinPasswordLength = 10
 
+// MaxPasswordBytes bounds what the password hash has to digest.
+const MaxPasswordBytes = 1024
+
 // NormalizeEmail lower-cases and trims an address so that one person cannot
 // hold two accounts that differ only in case.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
@@ -111,8 +115,8 @@ func (s *SignUp) Validate() error {
 	}
 	if s.Name == "" {
 		fe.Add("name", "Enter your name.")
-	} else if utf8.RuneCountInString(s.Name) > 100 {
-		fe.Add("name", "Use at most 100 characters.")
+	} else if utf8.RuneCountInString(s.Name) > MaxPersonNameLen {
+		fe.Add("name", AtMostChars(MaxPersonNameLen))
 	}
 	if msg := CheckPassword(s.Password); msg != "" {
 		fe.Add("password", msg)
@@ -124,9 +128,9 @@ func (s *SignUp) Validate() error {
 func CheckPassword(p string) string {
 	switch n := utf8.RuneCountInString(p); {
 	case n < MinPasswordLength:
-		return "Use at least 10 characters."
-	case len(p) > 1024:
-		return "Use at most 1024 characters."
+		return fmt.Sprintf("Use at least %d characters.", MinPasswordLength)
+	case len(p) > MaxPasswordBytes:
+		return AtMostChars(MaxPasswordBytes)
 	}
 	return ""
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"time"
-	"unicode/utf8"
 
 	ch "chapterhouse"
 )
@@ -39,11 +38,11 @@ func (db *DB) AddStepComment(ctx context.Context, slug, stepID, body string, by 
 	if err := checkStepID(stepID); err != nil {
 		return c, err
 	}
-	switch n := utf8.RuneCountInString(c.Body); {
-	case n == 0:
-		return c, &ch.Error{Code: ch.EINVALID, Message: "Write a comment.", Fields: map[string]string{"body": "Write a comment."}}
-	case n > ch.MaxCommentLen:
-		return c, &ch.Error{Code: ch.EINVALID, Message: "The comment is too long.", Fields: map[string]string{"body": "Use at most 5,000 characters."}}
+	if c.Body == "" {
+		return c, ch.Invalid("Write a comment.", "body", "Write a comment.")
+	}
+	if err := checkLen(c.Body, "comment", "body"); err != nil {
+		return c, err
 	}
 	err := db.groupWrite(ctx, slug, notify, func(tx *sql.Tx, g *ch.Group, now time.Time) error {
 		var err error

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"time"
-	"unicode/utf8"
 
 	ch "chapterhouse"
 )
@@ -30,11 +29,8 @@ func (db *DB) SetStepNotNeeded(ctx context.Context, slug, stepID, reason string,
 	if err := checkStepID(stepID); err != nil {
 		return err
 	}
-	switch n := utf8.RuneCountInString(reason); {
-	case n == 0:
-		return &ch.Error{Code: ch.EINVALID, Message: "Give a reason.", Fields: map[string]string{"reason": "Say why the group does not need this step; it shows on its checklist."}}
-	case n > ch.MaxCommentLen:
-		return &ch.Error{Code: ch.EINVALID, Message: "The reason is too long.", Fields: map[string]string{"reason": "Use at most 5,000 characters."}}
+	if err := ch.CheckNotNeededReason(reason); err != nil {
+		return err
 	}
 	return db.groupWrite(ctx, slug, notify, func(tx *sql.Tx, g *ch.Group, now time.Time) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO step_exemptions (group_id, step_id, reason, by_id, at) VALUES ($1, $2, $3, $4, $5)

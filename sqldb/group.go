@@ -495,7 +495,7 @@ func (db *DB) ListGroups(ctx context.Context, f GroupFilter) (GroupPage, error) 
 }
 
 func badCursor() error {
-	return &ch.Error{Code: ch.EINVALID, Message: "The page cursor is not valid; start from the first page.", Fields: map[string]string{"cursor": "Use a next_cursor value from a previous answer."}}
+	return ch.Invalid("The page cursor is not valid; start from the first page.", "cursor", "Use a next_cursor value from a previous answer.")
 }
 
 func decodeCursor(s string) (cursor, error) {

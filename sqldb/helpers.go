@@ -45,6 +45,15 @@ func normalizeText(s string) string {
 	return strings.TrimSpace(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(s))
 }
 
+// checkLen refuses a comment, note or reason (what, sent as field) longer
+// than ch.MaxCommentLen.
+func checkLen(text, what, field string) error {
+	if utf8.RuneCountInString(text) > ch.MaxCommentLen {
+		return ch.Invalid("The "+what+" is too long.", field, ch.AtMostChars(ch.MaxCommentLen))
+	}
+	return nil
+}
+
 func clipRunes(s string, n int) string {
 	if utf8.RuneCountInString(s) > n {
 		return string([]rune(s)[:n]) + "…"

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"unicode/utf8"
 
 	ch "chapterhouse"
 )
@@ -20,8 +19,8 @@ import (
 // manager grants; revoking undoes a grant made on stale facts.
 func (db *DB) GrantOfficial(ctx context.Context, slug, note string, results []ch.StepResult, by *ch.User, notify ch.Notify) (*ch.Group, error) {
 	note = normalizeText(note)
-	if utf8.RuneCountInString(note) > ch.MaxCommentLen {
-		return nil, &ch.Error{Code: ch.EINVALID, Message: "The note is too long.", Fields: map[string]string{"note": "Use at most 5,000 characters."}}
+	if err := checkLen(note, "note", "note"); err != nil {
+		return nil, err
 	}
 	if len(results) == 0 {
 		// AllMet of nothing is true: never grant on a checklist not evaluated.

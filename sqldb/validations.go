@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	ch "chapterhouse"
 )
@@ -57,7 +56,7 @@ func (db *DB) latestValidations(ctx context.Context, q querier, ids []int64) (ma
 // exists is the caller's question: the store does not know the program.
 func checkStepID(id string) error {
 	if id == "" || len(id) > ch.MaxStepIDLen || strings.Trim(id, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
-		return &ch.Error{Code: ch.EINVALID, Message: "Unknown step.", Fields: map[string]string{"step": "Choose a step of the program."}}
+		return ch.Invalid("Unknown step.", "step", "Choose a step of the program.")
 	}
 	return nil
 }
@@ -79,7 +78,7 @@ func (db *DB) AddValidation(ctx context.Context, slug string, v ch.Validation, b
 		return err
 	}
 	if !slices.Contains(ch.Roles, v.Role) {
-		return &ch.Error{Code: ch.EINVALID, Message: "Unknown role.", Fields: map[string]string{"role": "Validate as community manager, ambassador or approver."}}
+		return ch.Invalid("Unknown role.", "role", "Validate as community manager, ambassador or approver.")
 	}
 	if !by.Has(v.Role) {
 		return ch.Errorf(ch.EFORBIDDEN, "You are not %s.", strings.ToLower(v.Role.Label()))
@@ -109,8 +108,8 @@ func (db *DB) RequestReview(ctx context.Context, slug, stepID, note string, by *
 		return err
 	}
 	note = normalizeText(note)
-	if utf8.RuneCountInString(note) > ch.MaxCommentLen {
-		return &ch.Error{Code: ch.EINVALID, Message: "The note is too long.", Fields: map[string]string{"note": "Use at most 5,000 characters."}}
+	if err := checkLen(note, "note", "note"); err != nil {
+		return err
 	}
 	return db.groupWrite(ctx, slug, notify, func(tx *sql.Tx, g *ch.Group, now time.Time) error {
 		if note != "" {

@@ -44,15 +44,7 @@ func (s *Server) setRole(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	grant := r.PostFormValue("action") == "grant"
-	me := userFrom(r)
-	if !grant && id == me.ID && role == ch.RoleCommunityManager {
-		s.fail(w, r, ch.Errorf(ch.ECONFLICT, "You cannot remove your own community manager role; ask another community manager."))
-		return
-	}
-	target, err := s.DB.UserByID(r.Context(), id)
-	if err == nil {
-		err = s.DB.SetRole(r.Context(), id, role, grant, me.ID)
-	}
+	target, err := s.flows.SetRole(r.Context(), userFrom(r), id, role, grant)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -157,27 +149,16 @@ func (s *Server) policyForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) publishPolicy(w http.ResponseWriter, r *http.Request) {
-	body := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("body"), "\r\n", "\n"))
-	p, err := s.DB.CurrentPolicy(r.Context(), ch.PolicySocialMedia)
-	if err != nil {
-		s.fail(w, r, err)
+	v, err := s.flows.PublishPolicy(r.Context(), userFrom(r), r.PostFormValue("body"))
+	if ch.ErrorCode(err) == ch.EINVALID {
+		p, perr := s.DB.CurrentPolicy(r.Context(), ch.PolicySocialMedia)
+		if perr != nil {
+			s.fail(w, r, perr)
+			return
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "policyform", "Edit the policy", policyFormData{Current: p, Form: formWithError(r, err)})
 		return
-	}
-	f := newForm(r)
-	switch {
-	case body == "":
-		f.Errors["body"] = "The policy cannot be empty."
-	case len(body) > 100000:
-		f.Errors["body"] = "Keep the policy under 100,000 characters."
-	case body == strings.TrimSpace(p.Body):
-		f.Errors["body"] = "Nothing changed: edit the text to publish a new version."
-	}
-	if len(f.Errors) > 0 {
-		s.render(w, r, http.StatusUnprocessableEntity, "policyform", "Edit the policy", policyFormData{Current: p, Form: f})
-		return
-	}
-	v, err := s.DB.PublishPolicyAsking(r.Context(), ch.PolicySocialMedia, body, userFrom(r).ID, s.askToAgree)
-	if err != nil {
+	} else if err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -2,13 +2,16 @@ package web
 
 import (
 	"bytes"
+	"chapterhouse/workflow"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	ch "chapterhouse"
 )
@@ -142,8 +145,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
-		return &ch.Error{Code: ch.EINVALID, Message: "The request body has a field of the wrong type.",
-			Fields: map[string]string{te.Field: fmt.Sprintf("Expected %s.", te.Type.Kind())}}
+		return ch.Invalid("The request body has a field of the wrong type.", jsonPath(te.Field), fmt.Sprintf("Expected %s.", te.Type.Kind()))
 	} else if te != nil {
 		// Not err.Error(): it names the Go type the body is decoded into.
 		return &ch.Error{Code: ch.EBADREQUEST, Message: "The request body must be a JSON object."}
@@ -151,71 +153,68 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return &ch.Error{Code: ch.EBADREQUEST, Message: "The request body is not valid JSON for this call: " + err.Error()}
 }
 
+// jsonPath is the field path of a decoding error as the client wrote it:
+// encoding/json names an embedded struct by its Go name (the API's own names
+// are lower case), a level the JSON does not have.
+func jsonPath(field string) string {
+	parts := strings.Split(field, ".")
+	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p != "" && unicode.IsUpper(rune(p[0])) }), ".")
+}
+
 func (s *Server) apiCreateGroup(w http.ResponseWriter, r *http.Request) {
-	u := userFrom(r)
-	var app ch.Application
-	if err := decodeJSON(w, r, &app); err != nil {
+	var in workflow.ProfileInput
+	if err := decodeJSON(w, r, &in); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	app = withApplicant(app, u)
-	app.Normalize()
-	if err := app.Validate(true); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	named, err := s.DB.NamedGroups(r.Context())
+	g, similar, err := s.flows.Apply(r.Context(), userFrom(r), in)
 	if err != nil {
+		s.apiSimilarError(w, r, err, similar)
+		return
+	}
+	s.writeGroup(w, r, http.StatusCreated, g, ch.Viewer{User: userFrom(r), Organizer: true}, similar)
+}
+
+// apiSimilarError answers a refused profile, naming the groups with a
+// similar name so that the client can show them before confirming.
+func (s *Server) apiSimilarError(w http.ResponseWriter, r *http.Request, err error, similar []ch.NamedGroup) {
+	if ch.ErrorCode(err) != ch.EINVALID || len(similar) == 0 {
 		s.apiError(w, r, err)
 		return
 	}
-	g, err := s.createGroup(r.Context(), app, u)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
+	out := apiErrorOf(err)
+	for _, n := range similar {
+		out.SimilarGroups = append(out.SimilarGroups, map[string]string{"slug": n.Slug, "name": n.Name})
 	}
-	// Similar names are reported, not refused: the reviewer sees them too.
-	s.writeGroup(w, r, http.StatusCreated, g, ch.Viewer{User: u, Organizer: true}, ch.SimilarGroups(app.Name, app.ShortName, g.Slug, named))
+	writeJSON(w, httpStatus(ch.EINVALID), map[string]apiErrorBody{"error": out})
 }
 
 func (s *Server) apiUpdateGroup(w http.ResponseWriter, r *http.Request) {
 	g, v, err := s.loadGroup(r.Context(), r)
-	if err == nil && !v.CanEdit() {
-		err = ch.Errorf(ch.EFORBIDDEN, "Only the group's organizers and community managers can edit it.")
-	}
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
 	// A PATCH names only the fields it changes: decoding onto the current
 	// profile leaves the others as they are.
-	app := ch.ApplicationOf(g)
+	in := workflow.ProfileInput{Application: ch.ApplicationOf(g)}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBytes))
 	if err != nil {
 		s.apiError(w, r, ch.Errorf(ch.EBADREQUEST, "The request body could not be read: %v", err))
 		return
 	}
-	clearNamedLists(&app, body)
+	clearNamedLists(&in.Application, body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	if err := decodeJSON(w, r, &app); err != nil {
+	if err := decodeJSON(w, r, &in); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	app.Normalize()
-	if err := app.Validate(false); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	if len(app.Coordinators) == 0 {
-		s.apiError(w, r, &ch.Error{Code: ch.EINVALID, Message: "A group needs at least one coordinator.", Fields: map[string]string{"coordinators": "Keep at least one coordinator."}})
-		return
-	}
-	g, err = s.DB.UpdateGroup(r.Context(), g.Slug, app, v.User, s.notifyEdited(v.User, g.Coordinators))
+	g, similar, err := s.flows.EditGroup(r.Context(), v.User, g.Slug, in)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	s.writeGroup(w, r, http.StatusOK, g, v, nil)
+	s.writeGroup(w, r, http.StatusOK, g, v, similar)
 }
 
 // clearNamedLists empties the lists and coordinates a PATCH body names, so
@@ -255,7 +254,7 @@ func (s *Server) apiReviewGroup(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	g, err := s.DB.ReviewGroup(r.Context(), r.PathValue("slug"), in.Decision, in.Reason, userFrom(r), s.notifyReviewed)
+	g, err := s.flows.Review(r.Context(), userFrom(r), r.PathValue("slug"), in.Decision, in.Reason)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

@@ -2,19 +2,18 @@ package web
 
 import (
 	"bytes"
-	"context"
-	"fmt"
 	"io"
 	"net/http"
-	"slices"
-	"strings"
+	"strconv"
 	"time"
 
 	ch "chapterhouse"
+	"chapterhouse/workflow"
 )
 
-// The JSON API of the Official User Group Process: a group's checklist,
-// validations, mentoring ambassadors and official status.
+// The JSON API of the Official User Group Process: a group's checklist and
+// every action on it. Each handler decodes, calls the workflow the page
+// calls (official.go), and encodes.
 
 type apiCheck struct {
 	Kind ch.CheckKind `json:"kind"`
@@ -60,47 +59,25 @@ func toAPIStep(r ch.StepResult) apiStep {
 	return a
 }
 
-// apiChecklistViewer is a viewer of a group's checklist, with what the
-// official process needs to know about it.
-type apiChecklistViewer struct {
-	ch.Viewer
-	Ambassador bool // mentors the group
-}
-
-// apiCanSeeChecklist: the group's organizers, its mentoring ambassadors (every
-// ambassador when the program lets any validate) and community managers.
-func (s *Server) apiCanSeeChecklist(ctx context.Context, cv apiChecklistViewer) bool {
-	u := cv.User
-	return cv.Organizer || cv.Ambassador || u.IsCommunityManager() ||
-		(u.Has(ch.RoleAmbassador) && s.program(ctx).AmbassadorsValidateAnyGroup)
-}
-
-// apiLoadChecklist loads the group of the request for a caller who may see its
-// checklist; to anybody else it is "not found".
-func (s *Server) apiLoadChecklist(ctx context.Context, r *http.Request) (*ch.Group, apiChecklistViewer, error) {
-	g, v, err := s.loadGroup(ctx, r)
-	if err != nil {
-		return nil, apiChecklistViewer{}, err
-	}
-	cv := apiChecklistViewer{Viewer: v}
-	if v.User != nil && v.User.Has(ch.RoleAmbassador) {
-		if cv.Ambassador, err = s.DB.IsAmbassadorOf(ctx, g.ID, v.User.ID); err != nil {
-			return nil, cv, err
-		}
-	}
-	if !s.apiCanSeeChecklist(ctx, cv) {
-		return nil, cv, ch.Errorf(ch.ENOTFOUND, "Group not found.")
-	}
-	return g, cv, nil
+func (s *Server) registerOfficialAPI() {
+	const g = "/api/v1/groups/{slug}"
+	s.handle("GET", g+"/steps", public, s.apiSteps)
+	s.handle("POST", g+"/steps/{id}/validations", verified, s.apiValidateStep)
+	s.handle("POST", g+"/steps/{id}/comments", verified, s.apiCommentStep)
+	s.handle("POST", g+"/steps/{id}/review-request", verified, s.apiRequestReview)
+	s.handle("PUT", g+"/steps/{id}/not-needed", verified, s.apiMarkNotNeeded)
+	s.handle("DELETE", g+"/steps/{id}/not-needed", verified, s.apiClearNotNeeded)
+	s.handle("POST", g+"/ambassadors", verified, s.apiAddAmbassador)
+	s.handle("DELETE", g+"/ambassadors/{uid}", verified, s.apiRemoveAmbassador)
+	s.handle("POST", g+"/status", verified, s.apiSetStatus)
+	s.handle("POST", g+"/meetings", verified, s.apiRecordMeeting)
+	s.handle("DELETE", g+"/meetings/{mid}", verified, s.apiDeleteMeeting)
+	s.handle("PUT", g+"/rhythm", verified, s.apiAcceptRhythm)
+	s.handle("DELETE", g+"/rhythm", verified, s.apiClearRhythm)
 }
 
 func (s *Server) apiSteps(w http.ResponseWriter, r *http.Request) {
-	g, _, err := s.apiLoadChecklist(r.Context(), r)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	results, err := s.DB.StepResults(r.Context(), g, s.program(r.Context()))
+	c, err := s.flows.Checklist(r.Context(), userFrom(r), r.PathValue("slug"))
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -108,187 +85,124 @@ func (s *Server) apiSteps(w http.ResponseWriter, r *http.Request) {
 	out := struct {
 		Steps []apiStep `json:"steps"`
 	}{Steps: []apiStep{}}
-	for _, res := range results {
+	for _, res := range c.Results {
 		out.Steps = append(out.Steps, toAPIStep(res))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
+// apiDone answers a workflow's outcome: status with body, or the error.
+func (s *Server) apiDone(w http.ResponseWriter, r *http.Request, err error, status int, body any) {
+	switch {
+	case err != nil:
+		s.apiError(w, r, err)
+	case body == nil:
+		w.WriteHeader(status)
+	default:
+		writeJSON(w, status, body)
+	}
+}
+
 func (s *Server) apiValidateStep(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	u := userFrom(r)
+	var in workflow.ValidationInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	res, err := s.flows.ValidateStep(r.Context(), userFrom(r), r.PathValue("slug"), r.PathValue("id"), in)
+	s.apiDone(w, r, err, http.StatusCreated, map[string]apiStep{"step": toAPIStep(res)})
+}
+
+type apiComment struct {
+	ID     int64     `json:"id"`
+	Step   string    `json:"step"`
+	Author string    `json:"author"`
+	Body   string    `json:"body"`
+	At     time.Time `json:"at"`
+}
+
+func (s *Server) apiCommentStep(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Verdict ch.Verdict `json:"verdict"`
-		Comment string     `json:"comment"`
-		Role    ch.Role    `json:"role"`
+		Body string `json:"body"`
 	}
 	if err := decodeJSON(w, r, &in); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	g, v, err := s.loadGroup(ctx, r)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	step, ok := s.program(ctx).Step(r.PathValue("id"))
-	if !ok {
-		s.apiError(w, r, ch.Errorf(ch.ENOTFOUND, "The program has no step %q.", r.PathValue("id")))
-		return
-	}
-	isAmb := false
-	if u.Has(ch.RoleAmbassador) {
-		if isAmb, err = s.DB.IsAmbassadorOf(ctx, g.ID, u.ID); err != nil {
-			s.apiError(w, r, err)
-			return
-		}
-	}
-	if err := ch.CanValidate(u, step, isAmb, v.Organizer, s.program(ctx)); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	roles := ch.ValidatorRoles(u, step, isAmb, v.Organizer, s.program(ctx))
-	switch {
-	case in.Role == "" && len(roles) == 1:
-		in.Role = roles[0]
-	case in.Role == "":
-		s.apiError(w, r, &ch.Error{Code: ch.EINVALID, Message: "Say in which role you validate this step.",
-			Fields: map[string]string{"role": "Use " + apiJoinRoles(roles, " or ") + "."}})
-		return
-	case !slices.Contains(step.Roles, in.Role):
-		s.apiError(w, r, &ch.Error{Code: ch.EINVALID, Message: fmt.Sprintf("“%s” is not validated in that role.", step.Title),
-			Fields: map[string]string{"role": "Use " + apiJoinRoles(roles, " or ") + "."}})
-		return
-	case !slices.Contains(roles, in.Role):
-		s.apiError(w, r, ch.Errorf(ch.EFORBIDDEN, "You cannot validate this step as %s.", strings.ToLower(in.Role.Label())))
-		return
-	}
-	val := ch.Validation{StepID: step.ID, Role: in.Role, Verdict: in.Verdict, Comment: in.Comment}
-	if err := val.Validate(); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	notify := func(g *ch.Group) []ch.Mail {
-		what := "passed"
-		if in.Verdict == ch.VerdictNeedsWork {
-			what = "needs work"
-		}
-		body := fmt.Sprintf("%s (%s) reviewed the step “%s” of %s: %s.\n", u.Name, strings.ToLower(in.Role.Label()), step.Title, g.Name, what)
-		if c := strings.TrimSpace(in.Comment); c != "" {
-			body += "\n" + c + "\n"
-		}
-		body += "\nSee the checklist: " + s.link("/groups/"+g.Slug) + "\n"
-		return toCoordinators(g, u.Email, "“"+step.Title+"” "+what+": "+g.Name, body)
-	}
-	if err := s.DB.AddValidation(ctx, g.Slug, val, u, notify); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	results, err := s.DB.StepResults(ctx, g, s.program(ctx))
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	i := slices.IndexFunc(results, func(res ch.StepResult) bool { return res.Step.ID == step.ID })
-	if i < 0 {
-		s.apiError(w, r, fmt.Errorf("step %q missing from the evaluated checklist", step.ID))
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]apiStep{"step": toAPIStep(results[i])})
+	c, err := s.flows.CommentStep(r.Context(), userFrom(r), r.PathValue("slug"), r.PathValue("id"), in.Body)
+	s.apiDone(w, r, err, http.StatusCreated, map[string]apiComment{"comment": {ID: c.ID, Step: c.StepID, Author: c.AuthorName, Body: c.Body, At: c.At.UTC()}})
 }
 
-func apiJoinRoles(roles []ch.Role, sep string) string {
-	q := make([]string, len(roles))
-	for i, r := range roles {
-		q[i] = string(r)
+func (s *Server) apiRequestReview(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Note string `json:"note"`
 	}
-	return strings.Join(q, sep)
+	if err := decodeOptionalJSON(w, r, &in); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	toMentors, err := s.flows.RequestReview(r.Context(), userFrom(r), r.PathValue("slug"), r.PathValue("id"), in.Note)
+	asked := "community_managers"
+	if toMentors {
+		asked = "mentors"
+	}
+	s.apiDone(w, r, err, http.StatusAccepted, map[string]string{"asked": asked})
+}
+
+func (s *Server) apiMarkNotNeeded(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	err := s.flows.MarkNotNeeded(r.Context(), userFrom(r), r.PathValue("slug"), r.PathValue("id"), in.Reason)
+	s.apiDone(w, r, err, http.StatusNoContent, nil)
+}
+
+func (s *Server) apiClearNotNeeded(w http.ResponseWriter, r *http.Request) {
+	err := s.flows.ClearNotNeeded(r.Context(), userFrom(r), r.PathValue("slug"), r.PathValue("id"))
+	s.apiDone(w, r, err, http.StatusNoContent, nil)
 }
 
 type apiAmbassador struct {
+	ID   int64  `json:"id"`
 	Name string `json:"name"`
 }
 
 func (s *Server) apiAddAmbassador(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	u := userFrom(r)
+	// The body may be empty: an ambassador signing up says nothing more.
 	var in struct {
 		Email string `json:"email"`
 	}
-	// The body may be empty: an ambassador signing up says nothing more.
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBytes))
-	if err != nil {
-		s.apiError(w, r, ch.Errorf(ch.EBADREQUEST, "The request body could not be read: %v", err))
-		return
-	}
-	if len(bytes.TrimSpace(body)) > 0 {
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		if err := decodeJSON(w, r, &in); err != nil {
-			s.apiError(w, r, err)
-			return
-		}
-	}
-	in.Email = strings.TrimSpace(in.Email)
-	g, _, err := s.loadGroup(ctx, r)
-	if err != nil {
+	if err := decodeOptionalJSON(w, r, &in); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	mentor := u
-	switch {
-	case in.Email == "":
-		if !u.Has(ch.RoleAmbassador) {
-			s.apiError(w, r, ch.Errorf(ch.EFORBIDDEN, "Only ambassadors sign up to mentor a group; a community manager assigns one with its email."))
-			return
-		}
-	case !u.IsCommunityManager():
-		s.apiError(w, r, ch.Errorf(ch.EFORBIDDEN, "Only community managers assign an ambassador to a group."))
-		return
-	default:
-		if mentor, _, err = s.DB.UserByEmail(ctx, in.Email); err != nil {
-			if ch.ErrorCode(err) == ch.ENOTFOUND {
-				err = &ch.Error{Code: ch.ENOTFOUND, Message: "No account has this email address.", Fields: map[string]string{"email": "Give the address of an ambassador's account."}}
-			}
-			s.apiError(w, r, err)
-			return
-		}
-		if !mentor.Has(ch.RoleAmbassador) {
-			s.apiError(w, r, &ch.Error{Code: ch.EINVALID, Message: mentor.Name + " is not an ambassador: a community manager grants the role first.",
-				Fields: map[string]string{"email": "Choose someone who holds the ambassador role."}})
-			return
-		}
-	}
-	notify := func(g *ch.Group) []ch.Mail {
-		page := s.link("/groups/" + g.Slug)
-		mails := toCoordinators(g, "", mentor.Name+" now mentors "+g.Name,
-			fmt.Sprintf("%s, an ambassador of the program, now mentors %s on its path to official status.\n\nSee the checklist: %s\n", mentor.Name, g.Name, page))
-		if mentor.ID != u.ID {
-			mails = append(mails, ch.Mail{To: mentor.Email, Subject: "You now mentor " + g.Name,
-				Body: fmt.Sprintf("Hello %s,\n\n%s assigned you to mentor %s. See its checklist: %s\n", mentor.Name, u.Name, g.Name, page)})
-		}
-		return mails
-	}
-	if err := s.DB.AddAmbassador(ctx, g.Slug, mentor.ID, u, notify); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	ambs, err := s.DB.Ambassadors(ctx, g.ID)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
+	ambs, err := s.flows.AddAmbassador(r.Context(), userFrom(r), r.PathValue("slug"), in.Email)
 	out := struct {
 		Ambassadors []apiAmbassador `json:"ambassadors"`
 	}{Ambassadors: []apiAmbassador{}}
 	for _, a := range ambs {
-		out.Ambassadors = append(out.Ambassadors, apiAmbassador{Name: a.Name})
+		out.Ambassadors = append(out.Ambassadors, apiAmbassador{ID: a.ID, Name: a.Name})
 	}
-	writeJSON(w, http.StatusCreated, out)
+	s.apiDone(w, r, err, http.StatusCreated, out)
+}
+
+// pathID reads a numeric id from the path; one that is not a number names
+// nothing, so it is "not found".
+func pathID(r *http.Request, name string) int64 {
+	id, _ := strconv.ParseInt(r.PathValue(name), 10, 64)
+	return id
+}
+
+func (s *Server) apiRemoveAmbassador(w http.ResponseWriter, r *http.Request) {
+	err := s.flows.RemoveAmbassador(r.Context(), userFrom(r), r.PathValue("slug"), pathID(r, "uid"))
+	s.apiDone(w, r, err, http.StatusNoContent, nil)
 }
 
 func (s *Server) apiSetStatus(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	u := userFrom(r)
 	var in struct {
 		Status ch.Status `json:"status"`
 		Reason string    `json:"reason"`
@@ -297,46 +211,75 @@ func (s *Server) apiSetStatus(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	switch {
-	case in.Status != ch.StatusOfficial && in.Status != ch.StatusRevoked:
-		s.apiError(w, r, &ch.Error{Code: ch.EINVALID, Message: "Choose official or revoked.", Fields: map[string]string{"status": "Use official or revoked."}})
-		return
-	case in.Status == ch.StatusRevoked && strings.TrimSpace(in.Reason) == "":
-		s.apiError(w, r, &ch.Error{Code: ch.EINVALID, Message: "Say why official status is revoked.",
-			Fields: map[string]string{"reason": "The organizers read it by mail and on the group's page."}})
-		return
-	}
-	g, v, err := s.loadGroup(ctx, r)
+	g, err := s.flows.SetStatus(r.Context(), userFrom(r), r.PathValue("slug"), in.Status, in.Reason)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	notify := func(g *ch.Group) []ch.Mail {
-		page := s.link("/groups/" + g.Slug)
-		if in.Status == ch.StatusOfficial {
-			body := fmt.Sprintf("%s is now an official user group. Congratulations, and thank you for the work that went into it.\n", g.Name)
-			if n := strings.TrimSpace(in.Reason); n != "" {
-				body += "\n" + n + "\n"
-			}
-			return toCoordinators(g, "", g.Name+" is now an official user group", body+"\nThe group's page and official logo: "+page+"\n")
-		}
-		return toCoordinators(g, "", "Official status of "+g.Name+" revoked",
-			fmt.Sprintf("A community manager revoked the official status of %s:\n\n%s\n\nThe group keeps its page and history, and can become official again. See its checklist: %s\n",
-				g.Name, strings.TrimSpace(in.Reason), page))
-	}
-	if in.Status == ch.StatusOfficial {
-		var results []ch.StepResult
-		if results, err = s.DB.StepResults(ctx, g, s.program(ctx)); err != nil {
-			s.apiError(w, r, err)
-			return
-		}
-		g, err = s.DB.GrantOfficial(ctx, g.Slug, in.Reason, results, u, notify)
-	} else {
-		g, err = s.DB.RevokeOfficial(ctx, g.Slug, in.Reason, u, notify)
-	}
-	if err != nil {
+	s.writeGroup(w, r, http.StatusOK, g, ch.Viewer{User: userFrom(r)}, nil)
+}
+
+type apiMeeting struct {
+	ID         int64  `json:"id"`
+	HeldOn     string `json:"held_on"` // YYYY-MM-DD
+	Title      string `json:"title"`
+	Format     string `json:"format"`
+	Attendance *int   `json:"attendance"`
+	Link       string `json:"link"`
+}
+
+func (s *Server) apiRecordMeeting(w http.ResponseWriter, r *http.Request) {
+	var in apiMeeting
+	if err := decodeJSON(w, r, &in); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	s.writeGroup(w, r, http.StatusOK, g, v, nil)
+	m := workflow.MeetingInput{RecordedMeeting: ch.RecordedMeeting{Title: in.Title, Format: in.Format, Attendance: in.Attendance, Link: in.Link},
+		Unparsed: map[string]string{}}
+	if in.HeldOn != "" {
+		t, err := time.Parse("2006-01-02", in.HeldOn)
+		if err != nil {
+			m.Unparsed["held_on"] = "Give the date as YYYY-MM-DD."
+		}
+		m.HeldOn = t
+	}
+	rec, err := s.flows.RecordMeeting(r.Context(), userFrom(r), r.PathValue("slug"), m)
+	s.apiDone(w, r, err, http.StatusCreated, map[string]apiMeeting{"meeting": {ID: rec.ID, HeldOn: rec.HeldOn.Format("2006-01-02"),
+		Title: rec.Title, Format: rec.Format, Attendance: rec.Attendance, Link: rec.Link}})
+}
+
+func (s *Server) apiDeleteMeeting(w http.ResponseWriter, r *http.Request) {
+	err := s.flows.DeleteMeeting(r.Context(), userFrom(r), r.PathValue("slug"), pathID(r, "mid"))
+	s.apiDone(w, r, err, http.StatusNoContent, nil)
+}
+
+func (s *Server) apiAcceptRhythm(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Cadence ch.Cadence `json:"cadence"`
+		Note    string     `json:"note"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	err := s.flows.AcceptRhythm(r.Context(), userFrom(r), r.PathValue("slug"), ch.AcceptedRhythm{Cadence: in.Cadence, Note: in.Note})
+	s.apiDone(w, r, err, http.StatusNoContent, nil)
+}
+
+func (s *Server) apiClearRhythm(w http.ResponseWriter, r *http.Request) {
+	err := s.flows.ClearRhythm(r.Context(), userFrom(r), r.PathValue("slug"))
+	s.apiDone(w, r, err, http.StatusNoContent, nil)
+}
+
+// decodeOptionalJSON is decodeJSON for calls whose body may be empty.
+func decodeOptionalJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBytes))
+	if err != nil {
+		return ch.Errorf(ch.EBADREQUEST, "The request body could not be read: %v", err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return decodeJSON(w, r, v)
 }

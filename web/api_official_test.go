@@ -174,8 +174,8 @@ func TestAPIAmbassadors(t *testing.T) {
 	p.apiFail("POST", w.ambs, "", "", 401, ch.EUNAUTHORIZED)
 	p.apiFail("POST", w.ambs, w.memT, "", 403, ch.EFORBIDDEN)
 	p.apiFail("POST", w.ambs, w.orgT, "{}", 403, ch.EFORBIDDEN)
-	p.apiFail("POST", w.ambs, w.cmT, "{}", 403, ch.EFORBIDDEN)                             // a community manager is no ambassador
-	p.apiFail("POST", w.ambs, w.ambT, `{"email": "amb2@example.org"}`, 403, ch.EFORBIDDEN) // only managers assign others
+	wantFields(t, "manager without an address", p.apiFail("POST", w.ambs, w.cmT, "{}", 422, ch.EINVALID), "email") // a community manager is no ambassador: it assigns one
+	p.apiFail("POST", w.ambs, w.ambT, `{"email": "amb2@example.org"}`, 403, ch.EFORBIDDEN)                         // only managers assign others
 
 	var got apiAmbassadorsResponse
 	p.apiJSON("POST", w.ambs, w.ambT, "", 201, &got)
@@ -184,7 +184,7 @@ func TestAPIAmbassadors(t *testing.T) {
 	}
 	p.apiFail("POST", w.ambs, w.ambT, "{}", 409, ch.ECONFLICT)
 
-	wantFields(t, "unknown account", p.apiFail("POST", w.ambs, w.cmT, `{"email": "nobody@example.org"}`, 404, ch.ENOTFOUND), "email")
+	wantFields(t, "unknown account", p.apiFail("POST", w.ambs, w.cmT, `{"email": "nobody@example.org"}`, 422, ch.EINVALID), "email")
 	wantFields(t, "not an ambassador", p.apiFail("POST", w.ambs, w.cmT, `{"email": "mem@example.org"}`, 422, ch.EINVALID), "email")
 	p.apiFail("POST", w.ambs, w.cmT, `{"email": 3}`, 422, ch.EINVALID)
 	p.apiJSON("POST", w.ambs, w.cmT, `{"email": "AMB2@example.org"}`, 201, &got)
@@ -221,7 +221,8 @@ func TestAPIOfficialStatus(t *testing.T) {
 	for _, tok := range []string{w.orgT, w.ambT, w.memT} {
 		p.apiFail("POST", w.setStat, tok, official, 403, ch.EFORBIDDEN)
 	}
-	wantFields(t, "bad status", p.apiFail("POST", w.setStat, w.cmT, `{"status": "archived"}`, 422, ch.EINVALID), "status")
+	wantFields(t, "bad status", p.apiFail("POST", w.setStat, w.cmT, `{"status": "new"}`, 422, ch.EINVALID), "status")
+	wantFields(t, "archived without a reason", p.apiFail("POST", w.setStat, w.cmT, `{"status": "archived"}`, 422, ch.EINVALID), "reason")
 
 	// Not every step is met: 409 lists the open ones.
 	e := p.apiFail("POST", w.setStat, w.cmT, official, 409, ch.ECONFLICT)

@@ -20,6 +20,8 @@ type apiErrorResponse struct {
 		Code    string            `json:"code"`
 		Message string            `json:"message"`
 		Fields  map[string]string `json:"fields"`
+		// SimilarGroups names the groups an application's name is like.
+		SimilarGroups []map[string]string `json:"similar_groups"`
 	} `json:"error"`
 }
 
@@ -337,15 +339,22 @@ func TestAPICreateGroup(t *testing.T) {
 		t.Errorf("history: %+v %v", events, err)
 	}
 
-	// A similar name is reported, not refused; the slug stays unique.
+	// A similar name must be confirmed as another group, as on the page;
+	// the refusal names the similar groups. Confirmed, the slug stays unique.
+	similarBody := strings.Replace(specBody, `"LyPUG"`, `"LyPUG2"`, 1)
+	e := p.apiFail("POST", "/api/v1/groups", token, similarBody, 422, ch.EINVALID)
+	wantFields(t, "similar name", e, "confirm_distinct")
+	if len(e.Error.SimilarGroups) != 1 || e.Error.SimilarGroups[0]["slug"] != g.Slug {
+		t.Errorf("similar groups in the refusal: %v", e.Error.SimilarGroups)
+	}
 	var second apiGroupResponse
-	p.apiJSON("POST", "/api/v1/groups", token, strings.Replace(specBody, `"LyPUG"`, `"LyPUG2"`, 1), 201, &second)
+	p.apiJSON("POST", "/api/v1/groups", token, strings.Replace(similarBody, `{`, `{"confirm_distinct": true, `, 1), 201, &second)
 	if second.Group.Slug != "lyon-python-user-group-2" || len(second.Group.SimilarGroups) != 1 || second.Group.SimilarGroups[0]["slug"] != g.Slug {
 		t.Errorf("second: slug %s similar %v", second.Group.Slug, second.Group.SimilarGroups)
 	}
 	// Listing oneself again as a coordinator does not list one twice.
 	var self apiGroupResponse
-	p.apiJSON("POST", "/api/v1/groups", token, strings.Replace(specBody, `"cadence"`, `"coordinators": [{"email": "Ann@Example.org", "name": "Ann A."}], "cadence"`, 1), 201, &self)
+	p.apiJSON("POST", "/api/v1/groups", token, strings.Replace(specBody, `"cadence"`, `"confirm_distinct": true, "coordinators": [{"email": "Ann@Example.org", "name": "Ann A."}], "cadence"`, 1), 201, &self)
 	if len(self.Group.Coordinators) != 1 {
 		t.Errorf("applicant listed twice: %+v", self.Group.Coordinators)
 	}
@@ -381,7 +390,7 @@ func TestAPICreateGroup(t *testing.T) {
 		e := p.apiFail("POST", "/api/v1/groups", token, tc.body, 422, ch.EINVALID)
 		wantFields(t, tc.body, e, tc.field)
 	}
-	e := p.apiFail("POST", "/api/v1/groups", token, `{}`, 422, ch.EINVALID)
+	e = p.apiFail("POST", "/api/v1/groups", token, `{}`, 422, ch.EINVALID)
 	wantFields(t, "{}", e, "name", "city", "country", "time_zone", "cadence", "policy_agreed")
 	invalid := `{"name": "Ly", "short_name": "` + strings.Repeat("x", 31) + `", "city": "Lyon", "country": "XX", "time_zone": "Mars/Olympus",
 		"organiser_emails": ["not an email"], "urls": ["ftp://lyon.example.org"], "channels": [{"type": "pigeon", "url": "https://x.org"}],

@@ -95,9 +95,9 @@ func (s *Server) sendVerification(r *http.Request, u *ch.User, email, purpose st
 		return err
 	}
 	if purpose == sqldb.PurposeChangeEmail {
-		return s.DB.Enqueue(r.Context(), s.mailConfirmEmail(u, email, token))
+		return s.DB.Enqueue(r.Context(), s.flows.Mail.ConfirmEmail(u, email, token))
 	}
-	return s.DB.Enqueue(r.Context(), s.mailVerify(u, token))
+	return s.DB.Enqueue(r.Context(), s.flows.Mail.Verify(u, token))
 }
 
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *ch.User) error {
@@ -232,7 +232,7 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 	case "":
 		token, err := s.DB.CreateUserToken(r.Context(), u.ID, sqldb.PurposeReset, u.Email, 2*time.Hour)
 		if err == nil {
-			err = s.DB.Enqueue(r.Context(), s.mailReset(u, token))
+			err = s.DB.Enqueue(r.Context(), s.flows.Mail.Reset(u, token))
 		}
 		if err != nil {
 			s.fail(w, r, err)

@@ -170,7 +170,7 @@ func (w *authzWorld) expand(path string, as role) string {
 	return strings.NewReplacer(
 		"{accepted}", w.accepted, "{pending}", w.pending, "{other}", w.other,
 		"{static}", strings.TrimPrefix(p.srv.static.url("style.css"), "/static/"),
-		"{member-id}", itoa(w.users[asMember].ID),
+		"{member-id}", itoa(w.users[asMember].ID), "{amb-id}", itoa(w.users[asAmbassador].ID),
 		"{own-token-id}", itoa(own), "{cm-token-id}", itoa(w.tokenIDs[asManager]),
 	).Replace(path)
 }
@@ -349,6 +349,10 @@ func authzCases() []authzCase {
 		{route: "POST /groups/{slug}/meetings", path: "/groups/{accepted}/meetings", want: byRole{s401, s403, s403, s403, s303, s403, s303}, form: func(*authzWorld, role) url.Values {
 			return url.Values{"held_on": {"2024-03-01"}, "title": {"Lightning talks"}, "format": {"in_person"}}
 		}},
+		{route: "POST /groups/{slug}/ambassadors/{id}/remove", path: "/groups/{accepted}/ambassadors/{amb-id}/remove", want: byRole{s401, s403, s403, s403, s403, s404, s404}, form: noForm,
+			note: "only managers and the ambassador itself end a mentoring; this ambassador mentors nothing"},
+		{route: "POST /groups/{slug}/meetings/{id}/delete", path: "/groups/{accepted}/meetings/999/delete", want: byRole{s401, s403, s403, s403, s404, s403, s404}, form: noForm,
+			note: "organizers and managers pass authorization; no such meeting"},
 		{route: "POST /groups/{slug}/rhythm", path: "/groups/{accepted}/rhythm", want: byRole{s401, s403, s403, s403, s403, s403, s303}, form: func(*authzWorld, role) url.Values {
 			return url.Values{"cadence": {"quarterly"}, "note": {"A big structured event each quarter suits this city better than monthly meetups."}}
 		}},
@@ -405,7 +409,7 @@ func authzCases() []authzCase {
 				return `{"verdict": "pass", "comment": "Two coordinators from two employers."}`
 			}, note: "an organizer never validates its own group; an ambassador validates only groups it mentors"},
 		{route: "POST /api/v1/groups/{slug}/ambassadors", path: "/api/v1/groups/{accepted}/ambassadors",
-			want: byRole{s401, s403, s403, s403, s403, s201, s403}, body: func(role) string { return `{}` },
+			want: byRole{s401, s403, s403, s403, s403, s201, 422}, body: func(role) string { return `{}` },
 			note: "an ambassador signs up; a community manager is no ambassador and must name one"},
 		{route: "POST /api/v1/groups/{slug}/ambassadors", path: "/api/v1/groups/{accepted}/ambassadors",
 			want: byRole{s401, s403, s403, s403, s403, s403, s201}, body: func(role) string { return `{"email": "amb@example.org"}` },
@@ -413,6 +417,28 @@ func authzCases() []authzCase {
 		{route: "POST /api/v1/groups/{slug}/status", path: "/api/v1/groups/{accepted}/status",
 			want: byRole{s401, s403, s403, s403, s403, s403, http.StatusConflict}, body: func(role) string { return `{"status": "official"}` },
 			note: "a community manager passes authorization; the new group's steps are not all met"},
+		{route: "POST /api/v1/groups/{slug}/steps/{id}/comments", path: "/api/v1/groups/{accepted}/steps/organisation/comments",
+			want: byRole{s401, s403, s403, s403, s201, s403, s201}, body: func(role) string { return `{"body": "A question."}` }},
+		{route: "POST /api/v1/groups/{slug}/steps/{id}/review-request", path: "/api/v1/groups/{accepted}/steps/organisation/review-request",
+			want: byRole{s401, s403, s403, s403, http.StatusAccepted, s403, s403}, body: func(role) string { return `{}` }},
+		{route: "PUT /api/v1/groups/{slug}/steps/{id}/not-needed", path: "/api/v1/groups/{accepted}/steps/mentor/not-needed",
+			want: byRole{s401, s403, s403, s403, s403, s403, http.StatusNoContent}, body: func(role) string { return `{"reason": "An established group."}` }},
+		{route: "DELETE /api/v1/groups/{slug}/steps/{id}/not-needed", path: "/api/v1/groups/{accepted}/steps/mentor/not-needed",
+			want: byRole{s401, s403, s403, s403, s403, s403, s404}, note: "a manager passes authorization; the step was not marked"},
+		{route: "DELETE /api/v1/groups/{slug}/ambassadors/{uid}", path: "/api/v1/groups/{accepted}/ambassadors/{amb-id}",
+			want: byRole{s401, s403, s403, s403, s403, s404, s404}, note: "only managers and the ambassador itself; this ambassador mentors nothing"},
+		{route: "POST /api/v1/groups/{slug}/meetings", path: "/api/v1/groups/{accepted}/meetings",
+			want: byRole{s401, s403, s403, s403, s201, s403, s201}, body: func(role) string {
+				return `{"held_on": "2024-03-01", "title": "Lightning talks", "format": "in_person"}`
+			}},
+		{route: "DELETE /api/v1/groups/{slug}/meetings/{mid}", path: "/api/v1/groups/{accepted}/meetings/999",
+			want: byRole{s401, s403, s403, s403, s404, s403, s404}, note: "organizers and managers pass authorization; no such meeting"},
+		{route: "PUT /api/v1/groups/{slug}/rhythm", path: "/api/v1/groups/{accepted}/rhythm",
+			want: byRole{s401, s403, s403, s403, s403, s403, http.StatusNoContent}, body: func(role) string {
+				return `{"cadence": "quarterly", "note": "A big event each quarter suits this city."}`
+			}},
+		{route: "DELETE /api/v1/groups/{slug}/rhythm", path: "/api/v1/groups/{accepted}/rhythm",
+			want: byRole{s401, s403, s403, s403, s403, s403, s404}, note: "a manager passes authorization; no rhythm was accepted"},
 	}
 }
 
@@ -477,7 +503,7 @@ func checkAuthzAnswer(t *testing.T, method, path string, as role, a access, resp
 	t.Helper()
 	api := strings.HasPrefix(path, "/api/")
 	if api {
-		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		if ct := resp.Header.Get("Content-Type"); resp.StatusCode != http.StatusNoContent && !strings.HasPrefix(ct, "application/json") {
 			t.Errorf("as %s: %s %s: Content-Type %q", as, method, path, ct)
 		}
 		if resp.StatusCode >= 400 {

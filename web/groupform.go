@@ -81,14 +81,6 @@ func parseGroupForm(v url.Values) (groupForm, map[string]string) {
 	return f, errs
 }
 
-// withApplicant puts the applicant first among the coordinators.
-func withApplicant(a ch.Application, u *ch.User) ch.Application {
-	// A clone: DeleteFunc works in place, and the form re-renders a.Coordinators as typed.
-	a.Coordinators = slices.DeleteFunc(slices.Clone(a.Coordinators), func(c ch.Coordinator) bool { return ch.NormalizeEmail(c.Email) == u.Email })
-	a.Coordinators = append([]ch.Coordinator{{Email: u.Email, Name: u.Name, Employer: strings.TrimSpace(a.Employer)}}, a.Coordinators...)
-	return a
-}
-
 func ftoa(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 
 // Choices offered by the form.

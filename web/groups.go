@@ -9,6 +9,7 @@ import (
 
 	ch "chapterhouse"
 	"chapterhouse/sqldb"
+	"chapterhouse/workflow"
 )
 
 type directoryData struct {
@@ -121,24 +122,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	}{page.Total, cards(page.Groups)})
 }
 
-// loadGroup fetches a group the caller may see; groups the caller may not
-// see are "not found", so their existence does not leak.
+// loadGroup fetches the group of the request for the signed-in person (or
+// the public); groups they may not see are "not found".
 func (s *Server) loadGroup(ctx context.Context, r *http.Request) (*ch.Group, ch.Viewer, error) {
-	u := userFrom(r)
-	g, err := s.DB.GroupBySlug(ctx, r.PathValue("slug"))
-	if err != nil {
-		return nil, ch.Viewer{}, err
-	}
-	v := ch.Viewer{User: u}
-	if u != nil {
-		if v.Organizer, err = s.DB.IsOrganizer(ctx, g.ID, u); err != nil {
-			return nil, v, err
-		}
-	}
-	if !v.CanSee(g.Status) {
-		return nil, v, ch.Errorf(ch.ENOTFOUND, "Group not found.")
-	}
-	return g, v, nil
+	return s.flows.Group(ctx, userFrom(r), r.PathValue("slug"))
 }
 
 type groupPageData struct {
@@ -208,45 +195,11 @@ func (s *Server) applyForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "groupform", "Start a group", groupForm{Applying: true, Policy: p, Errors: map[string]string{}})
 }
 
-// checkApplication validates a profile and looks for groups with a similar
-// name, which must be acknowledged before an application goes in.
-func (s *Server) checkApplication(ctx context.Context, f *groupForm, app ch.Application, parseErrs map[string]string, self string) error {
-	app.Normalize()
-	err := app.Validate(f.Applying)
-	fields := ch.FieldErrors{}
-	for k, v := range ch.ErrorFields(err) {
-		fields.Add(k, v)
-	}
-	for k, v := range parseErrs {
-		fields[k] = v
-	}
-	if len(fields) > 0 {
-		return fields.Err()
-	}
-	named, err := s.DB.NamedGroups(ctx)
-	if err != nil {
-		return err
-	}
-	f.Similar = ch.SimilarGroups(app.Name, app.ShortName, self, named)
-	if len(f.Similar) > 0 && !f.ConfirmDistinct && f.Applying {
-		return &ch.Error{Code: ch.EINVALID, Message: "A group with a similar name exists.",
-			Fields: map[string]string{"confirm_distinct": "Check the groups listed. If yours is a different group, tick this box and submit again."}}
-	}
-	return nil
-}
-
 func (s *Server) apply(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	u := userFrom(r)
-	f, parseErrs := parseGroupForm(r.PostForm)
+	f, unparsed := parseGroupForm(r.PostForm)
 	f.Applying = true
-	app := withApplicant(f.App, u)
-	err := s.checkApplication(ctx, &f, app, parseErrs, "")
-	var g *ch.Group
-	if err == nil {
-		app.Normalize()
-		g, err = s.createGroup(ctx, app, u)
-	}
+	g, similar, err := s.flows.Apply(r.Context(), userFrom(r), workflow.ProfileInput{Application: f.App, ConfirmDistinct: f.ConfirmDistinct, Unparsed: unparsed})
+	f.Similar = similar
 	if ch.ErrorCode(err) == ch.EINVALID {
 		s.rerenderGroupForm(w, r, f, err)
 		return
@@ -298,28 +251,15 @@ func (s *Server) editForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	g, v, err := s.loadGroup(ctx, r)
-	if err == nil && !v.CanEdit() {
-		err = ch.Errorf(ch.EFORBIDDEN, "Only the group's organizers and community managers can edit it.")
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	f, parseErrs := parseGroupForm(r.PostForm)
-	f.Slug, f.SavedName = g.Slug, g.Name
-	err = s.checkApplication(ctx, &f, f.App, parseErrs, g.Slug)
-	if err == nil {
-		app := f.App
-		app.Normalize()
-		if len(app.Coordinators) == 0 {
-			err = &ch.Error{Code: ch.EINVALID, Message: "A group needs at least one coordinator.", Fields: map[string]string{"coordinators": "Keep at least one coordinator."}}
-		} else {
-			_, err = s.DB.UpdateGroup(ctx, g.Slug, app, userFrom(r), s.notifyEdited(userFrom(r), g.Coordinators))
-		}
-	}
+	f, unparsed := parseGroupForm(r.PostForm)
+	f.Slug = r.PathValue("slug")
+	g, similar, err := s.flows.EditGroup(r.Context(), userFrom(r), f.Slug, workflow.ProfileInput{Application: f.App, Unparsed: unparsed})
+	f.Similar = similar
 	if ch.ErrorCode(err) == ch.EINVALID {
+		f.SavedName = f.App.Name
+		if cur, _, lerr := s.loadGroup(r.Context(), r); lerr == nil {
+			f.SavedName = cur.Name
+		}
 		s.rerenderGroupForm(w, r, f, err)
 		return
 	} else if err != nil {
@@ -327,15 +267,15 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	msg := "The group's profile is saved."
-	if g.Status == ch.StatusDeclined {
-		msg = "The application is sent again for review."
+	if g.Status == ch.StatusPending {
+		msg = "The group's profile is saved; the application is under review."
 	}
 	s.redirect(w, r, "/groups/"+g.Slug, msg)
 }
 
 func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 	d := ch.Decision(r.PostFormValue("decision"))
-	_, err := s.DB.ReviewGroup(r.Context(), r.PathValue("slug"), d, r.PostFormValue("reason"), userFrom(r), s.notifyReviewed)
+	_, err := s.flows.Review(r.Context(), userFrom(r), r.PathValue("slug"), d, r.PostFormValue("reason"))
 	if ch.ErrorCode(err) == ch.EINVALID {
 		s.renderGroupPage(w, r, http.StatusUnprocessableEntity, formWithError(r, err))
 		return

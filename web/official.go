@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,11 +10,12 @@ import (
 
 	ch "chapterhouse"
 	"chapterhouse/sqldb"
+	"chapterhouse/workflow"
 )
 
 // The pages of the Official User Group Process: a group's checklist, the
-// forms that validate, discuss and decide on its steps, and the reviewers'
-// queue. The JSON API lives in api_official.go.
+// forms that act on its steps, and the reviewers' queue. Each form calls the
+// workflow the JSON API calls (api_official.go).
 
 func (s *Server) registerOfficialRoutes() {
 	s.handle("GET", "/groups/{slug}/checklist", signedIn, s.checklist)
@@ -24,46 +24,12 @@ func (s *Server) registerOfficialRoutes() {
 	s.handle("POST", "/groups/{slug}/steps/{step}/review-request", verified, s.requestReview)
 	s.handle("POST", "/groups/{slug}/steps/{step}/not-needed", verified, s.markNotNeeded)
 	s.handle("POST", "/groups/{slug}/ambassadors", verified, s.addAmbassador)
-	s.handle("POST", "/groups/{slug}/status", verified, s.changeOfficialStatus)
+	s.handle("POST", "/groups/{slug}/ambassadors/{id}/remove", verified, s.removeAmbassador)
+	s.handle("POST", "/groups/{slug}/status", verified, s.changeStatus)
 	s.handle("POST", "/groups/{slug}/meetings", verified, s.recordMeeting)
+	s.handle("POST", "/groups/{slug}/meetings/{id}/delete", verified, s.deleteMeeting)
 	s.handle("POST", "/groups/{slug}/rhythm", verified, s.acceptRhythm)
 	s.handle("GET", "/review/queue", signedIn, s.reviewQueue)
-}
-
-// checklistViewer is who looks at a group's checklist.
-type checklistViewer struct {
-	ch.Viewer
-	Ambassador bool // mentors the group
-}
-
-// CanSeeChecklist: the group's organizers, its ambassadors and community
-// managers.
-func (v checklistViewer) CanSeeChecklist() bool {
-	return v.Organizer || v.Ambassador || v.User.IsCommunityManager()
-}
-
-// loadChecklistGroup loads the group of the request and who looks at it.
-func (s *Server) loadChecklistGroup(ctx context.Context, r *http.Request) (*ch.Group, checklistViewer, error) {
-	g, v, err := s.loadGroup(ctx, r)
-	if err != nil {
-		return nil, checklistViewer{Viewer: v}, err
-	}
-	cv := checklistViewer{Viewer: v}
-	if v.User != nil && v.User.Has(ch.RoleAmbassador) {
-		if cv.Ambassador, err = s.DB.IsAmbassadorOf(ctx, g.ID, v.User.ID); err != nil {
-			return nil, cv, err
-		}
-	}
-	return g, cv, nil
-}
-
-// step returns the program step named in the address.
-func (s *Server) step(r *http.Request) (ch.Step, error) {
-	st, ok := s.program(r.Context()).Step(r.PathValue("step"))
-	if !ok {
-		return ch.Step{}, ch.Errorf(ch.ENOTFOUND, "This program has no such step.")
-	}
-	return st, nil
 }
 
 type stepView struct {
@@ -76,14 +42,13 @@ type stepView struct {
 
 type checklistData struct {
 	Group       *ch.Group
-	Viewer      checklistViewer
+	Viewer      ch.Viewer
 	Steps       []stepView
 	AllMet      bool
 	Unmet       []string
 	Ambassadors []*ch.User
 	Meetings    []ch.RecordedMeeting
 	Formats     []string
-	CanComment  bool
 	IsManager   bool
 	CanSignUp   bool // an ambassador who does not mentor the group yet
 	CanRecord   bool
@@ -108,6 +73,9 @@ func (d checklistData) F(key string) form {
 // FormatLabel names a meeting format.
 func (d checklistData) FormatLabel(f string) string { return ch.MeetingFormatLabel(f) }
 
+// CanRemove reports whether the viewer may end the mentoring of amb.
+func (d checklistData) CanRemove(amb *ch.User) bool { return d.Viewer.CanRemoveAmbassador(amb.ID) }
+
 func (s *Server) checklist(w http.ResponseWriter, r *http.Request) {
 	s.renderChecklist(w, r, http.StatusOK, "", form{})
 }
@@ -115,42 +83,33 @@ func (s *Server) checklist(w http.ResponseWriter, r *http.Request) {
 // renderChecklist shows the checklist, with form key re-rendered as f.
 func (s *Server) renderChecklist(w http.ResponseWriter, r *http.Request, status int, key string, f form) {
 	ctx := r.Context()
-	g, v, err := s.loadChecklistGroup(ctx, r)
-	if err == nil && !v.CanSeeChecklist() {
-		err = ch.Errorf(ch.ENOTFOUND, "Group not found.")
-	}
+	c, err := s.flows.Checklist(ctx, userFrom(r), r.PathValue("slug"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	facts, results, err := s.DB.Checklist(ctx, g, s.program(ctx))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	g, v := c.Group, c.Viewer
 	comments, err := s.DB.StepComments(ctx, g.ID, "")
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	d := checklistData{Group: g, Viewer: v, AllMet: ch.AllMet(results), Unmet: ch.Unmet(results), Formats: ch.MeetingFormats,
-		CanComment: true, IsManager: v.User.IsCommunityManager(), CanRecord: v.CanEdit(), Official: g.Status == ch.StatusOfficial,
-		FormKey: key, Form: f, Today: time.Now().UTC().Format("2006-01-02")}
+	d := checklistData{Group: g, Viewer: v, AllMet: ch.AllMet(c.Results), Unmet: ch.Unmet(c.Results), Formats: ch.MeetingFormats,
+		IsManager: v.IsManager(), CanRecord: v.CanEdit(), Official: g.Status == ch.StatusOfficial,
+		CanSignUp: v.CanMentor(), FormKey: key, Form: f, Today: time.Now().UTC().Format("2006-01-02")}
 	if d.Form.Values == nil {
 		d.Form.Values = url.Values{}
 	}
 	if d.Form.Errors == nil {
 		d.Form.Errors = map[string]string{}
 	}
-	d.CanSignUp = v.User.Has(ch.RoleAmbassador) && !v.Ambassador
-	for _, res := range results {
-		sv := stepView{StepResult: res,
-			Roles:        ch.ValidatorRoles(v.User, res.Step, v.Ambassador, v.Organizer, s.program(ctx)),
+	for _, res := range c.Results {
+		sv := stepView{StepResult: res, Roles: c.ValidatorRoles(res.Step),
 			CanNotNeeded: d.IsManager && res.Step.NotNeededAllowed,
-			CanRequest:   v.Organizer && len(res.Step.Roles) > 0 && !res.State.Satisfied() && res.State != ch.StepNotMet}
-		for _, c := range comments {
-			if c.StepID == res.Step.ID {
-				sv.Comments = append(sv.Comments, c)
+			CanRequest:   v.CanRequestReview() && len(res.Step.Roles) > 0 && !res.State.Satisfied() && res.State != ch.StepNotMet}
+		for _, cm := range comments {
+			if cm.StepID == res.Step.ID {
+				sv.Comments = append(sv.Comments, cm)
 			}
 		}
 		d.Steps = append(d.Steps, sv)
@@ -164,225 +123,130 @@ func (s *Server) renderChecklist(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	if d.IsManager {
-		d.Rhythm, d.Cadences = facts.AcceptedRhythm, ch.Cadences
+		d.Rhythm, d.Cadences = c.Facts.AcceptedRhythm, ch.Cadences
 	}
 	s.render(w, r, status, "checklist", "Checklist of "+g.Name, d)
 }
 
-// checklistPost loads the group for a form of its checklist, refusing with
-// 404 those who may not see the checklist.
-func (s *Server) checklistPost(w http.ResponseWriter, r *http.Request) (*ch.Group, checklistViewer, bool) {
-	g, v, err := s.loadChecklistGroup(r.Context(), r)
-	if err != nil {
-		s.fail(w, r, err)
-		return nil, v, false
-	}
-	return g, v, true
-}
-
-// finish redirects to the checklist on success, re-renders the form with
-// 422 on bad input, and fails otherwise.
-func (s *Server) finish(w http.ResponseWriter, r *http.Request, g *ch.Group, key string, err error, flash string) {
+// finish redirects to the checklist on success, re-renders form key with
+// what was typed on bad input (422), and fails otherwise.
+func (s *Server) finish(w http.ResponseWriter, r *http.Request, key string, err error, flash string) {
 	switch {
 	case err == nil:
-		s.redirect(w, r, "/groups/"+g.Slug+"/checklist", flash)
+		s.redirect(w, r, "/groups/"+r.PathValue("slug")+"/checklist", flash)
 	case ch.ErrorCode(err) == ch.EINVALID:
 		s.renderChecklist(w, r, http.StatusUnprocessableEntity, key, formWithError(r, err))
+	case ch.ErrorCode(err) == ch.ECONFLICT && key == "status":
+		// A grant refused names the open steps: show them above the form.
+		f := formWithError(r, err)
+		f.Errors = map[string]string{}
+		s.renderChecklist(w, r, http.StatusConflict, key, f)
 	default:
 		s.fail(w, r, err)
 	}
 }
 
 func (s *Server) validateStep(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	g, v, ok := s.checklistPost(w, r)
-	if !ok {
-		return
-	}
-	st, err := s.step(r)
-	if err == nil {
-		err = ch.CanValidate(v.User, st, v.Ambassador, v.Organizer, s.program(ctx))
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	roles := ch.ValidatorRoles(v.User, st, v.Ambassador, v.Organizer, s.program(ctx))
-	role := ch.Role(r.PostFormValue("role"))
-	if role == "" && len(roles) == 1 {
-		role = roles[0]
-	}
-	val := ch.Validation{StepID: st.ID, Role: role, Verdict: ch.Verdict(r.PostFormValue("verdict")), Comment: r.PostFormValue("comment")}
-	if !slices.Contains(roles, role) {
-		err = &ch.Error{Code: ch.EINVALID, Message: "Choose the role you validate in.", Fields: map[string]string{"role": "Choose one of your roles this step needs."}}
-	} else {
-		err = s.DB.AddValidation(ctx, g.Slug, val, v.User, s.notifyValidated(v.User, st, val))
-	}
-	msg := "Thank you: the step is validated."
-	if val.Verdict == ch.VerdictNeedsWork {
+	in := workflow.ValidationInput{Role: ch.Role(r.PostFormValue("role")), Verdict: ch.Verdict(r.PostFormValue("verdict")), Comment: r.PostFormValue("comment")}
+	_, err := s.flows.ValidateStep(r.Context(), userFrom(r), r.PathValue("slug"), r.PathValue("step"), in)
+	msg := "Thank you: your verdict is recorded."
+	if in.Verdict == ch.VerdictNeedsWork {
 		msg = "Your request for changes is sent to the organizers."
 	}
-	s.finish(w, r, g, "validate-"+st.ID, err, msg)
+	s.finish(w, r, "validate-"+r.PathValue("step"), err, msg)
 }
 
 func (s *Server) commentStep(w http.ResponseWriter, r *http.Request) {
-	g, v, ok := s.checklistPost(w, r)
-	if !ok {
-		return
-	}
-	st, err := s.step(r)
-	if err == nil && !v.CanSeeChecklist() {
-		err = ch.Errorf(ch.EFORBIDDEN, "Only the group's organizers, its ambassadors and community managers comment on its steps.")
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	body := r.PostFormValue("body")
-	_, err = s.DB.AddStepComment(r.Context(), g.Slug, st.ID, body, v.User, s.notifyCommented(v.User, st, body))
-	s.finish(w, r, g, "comment-"+st.ID, err, "Your comment is posted.")
+	_, err := s.flows.CommentStep(r.Context(), userFrom(r), r.PathValue("slug"), r.PathValue("step"), r.PostFormValue("body"))
+	s.finish(w, r, "comment-"+r.PathValue("step"), err, "Your comment is posted.")
 }
 
 func (s *Server) requestReview(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	g, v, ok := s.checklistPost(w, r)
-	if !ok {
-		return
+	toMentors, err := s.flows.RequestReview(r.Context(), userFrom(r), r.PathValue("slug"), r.PathValue("step"), r.PostFormValue("note"))
+	msg := "Your request is sent to the group's mentors."
+	if !toMentors {
+		msg = "The group has no mentor yet: your request is sent to the community managers."
 	}
-	st, err := s.step(r)
-	if err == nil && !v.Organizer {
-		err = ch.Errorf(ch.EFORBIDDEN, "Only the group's organizers ask for a review of its steps.")
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ambassadors, err := s.DB.Ambassadors(ctx, g.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	err = s.DB.RequestReview(ctx, g.Slug, st.ID, r.PostFormValue("note"), v.User, s.notifyReviewRequested(v.User, st, ambassadors))
-	s.finish(w, r, g, "request-"+st.ID, err, "Your request is sent to the group's ambassadors.")
+	s.finish(w, r, "request-"+r.PathValue("step"), err, msg)
 }
 
 func (s *Server) markNotNeeded(w http.ResponseWriter, r *http.Request) {
-	g, v, ok := s.checklistPost(w, r)
-	if !ok {
+	if r.PostFormValue("action") == "clear" {
+		err := s.flows.ClearNotNeeded(r.Context(), userFrom(r), r.PathValue("slug"), r.PathValue("step"))
+		s.finish(w, r, "notneeded-"+r.PathValue("step"), err, "The step counts again.")
 		return
 	}
-	st, err := s.step(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	reason := r.PostFormValue("reason")
-	err = ch.CanMarkNotNeeded(v.User, st, reason)
-	if err == nil {
-		err = s.DB.SetStepNotNeeded(r.Context(), g.Slug, st.ID, reason, v.User, nil)
-	}
-	s.finish(w, r, g, "notneeded-"+st.ID, err, "The step is marked not needed.")
+	err := s.flows.MarkNotNeeded(r.Context(), userFrom(r), r.PathValue("slug"), r.PathValue("step"), r.PostFormValue("reason"))
+	s.finish(w, r, "notneeded-"+r.PathValue("step"), err, "The step is marked not needed.")
 }
 
 func (s *Server) addAmbassador(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	g, v, ok := s.checklistPost(w, r)
-	if !ok {
-		return
+	email := r.PostFormValue("email")
+	_, err := s.flows.AddAmbassador(r.Context(), userFrom(r), r.PathValue("slug"), email)
+	msg := "Thank you: you now mentor the group."
+	if strings.TrimSpace(email) != "" {
+		msg = "The ambassador now mentors the group and was told by mail."
 	}
-	u := v.User
-	email := strings.TrimSpace(r.PostFormValue("email"))
-	var err error
-	var amb *ch.User
-	switch {
-	case email != "" && u.IsCommunityManager():
-		if amb, _, err = s.DB.UserByEmail(ctx, email); ch.ErrorCode(err) == ch.ENOTFOUND {
-			err = &ch.Error{Code: ch.EINVALID, Message: "No account has this address.", Fields: map[string]string{"email": "Give the address of an ambassador's account."}}
-		}
-	case u.Has(ch.RoleAmbassador):
-		amb = u
-	case u.IsCommunityManager():
-		err = &ch.Error{Code: ch.EINVALID, Message: "Give the ambassador's address.", Fields: map[string]string{"email": "Give the address of an ambassador's account."}}
-	default:
-		err = ch.Errorf(ch.EFORBIDDEN, "Only ambassadors sign up to mentor a group; community managers assign them.")
-	}
-	if err == nil {
-		err = s.DB.AddAmbassador(ctx, g.Slug, amb.ID, u, s.notifyMentor(amb))
-	}
-	if ch.ErrorCode(err) == ch.ECONFLICT && ch.ErrorFields(err) != nil {
-		err = &ch.Error{Code: ch.EINVALID, Message: ch.ErrorMessage(err), Fields: ch.ErrorFields(err)}
-	}
-	msg := "Thank you: you now mentor " + g.Name + "."
-	if amb != nil && amb != u {
-		msg = amb.Name + " now mentors " + g.Name + "."
-	}
-	s.finish(w, r, g, "ambassador", err, msg)
+	s.finish(w, r, "ambassador", err, msg)
 }
 
-func (s *Server) changeOfficialStatus(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	g, v, ok := s.checklistPost(w, r)
-	if !ok {
-		return
+func (s *Server) removeAmbassador(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	err := s.flows.RemoveAmbassador(r.Context(), userFrom(r), r.PathValue("slug"), id)
+	s.finish(w, r, "ambassador", err, "The mentoring has ended; the organizers were told.")
+}
+
+func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) {
+	to := ch.Status(r.PostFormValue("status"))
+	text := r.PostFormValue("reason")
+	if to == ch.StatusOfficial {
+		text = r.PostFormValue("note")
 	}
-	if !v.User.IsCommunityManager() {
-		s.fail(w, r, ch.Errorf(ch.EFORBIDDEN, "Only community managers grant or revoke official status."))
-		return
-	}
-	var err error
-	var msg string
-	switch r.PostFormValue("status") {
-	case string(ch.StatusOfficial):
-		var results []ch.StepResult
-		if results, err = s.DB.StepResults(ctx, g, s.program(ctx)); err == nil {
-			_, err = s.DB.GrantOfficial(ctx, g.Slug, r.PostFormValue("note"), results, v.User, s.notifyStatus(r.PostFormValue("note")))
-		}
-		msg = g.Name + " is now an official user group."
-		if ch.ErrorCode(err) == ch.ECONFLICT {
-			f := formWithError(r, err)
-			f.Errors = map[string]string{}
-			s.renderChecklist(w, r, http.StatusConflict, "status", f)
-			return
-		}
-	case string(ch.StatusRevoked):
-		_, err = s.DB.RevokeOfficial(ctx, g.Slug, r.PostFormValue("reason"), v.User, s.notifyStatus(r.PostFormValue("reason")))
-		msg = "Official status is revoked; the organizers were told why."
-	default:
-		err = &ch.Error{Code: ch.EINVALID, Message: "Choose to grant or revoke official status.", Fields: map[string]string{"status": "Choose official or revoked."}}
-	}
-	s.finish(w, r, g, "status", err, msg)
+	_, err := s.flows.SetStatus(r.Context(), userFrom(r), r.PathValue("slug"), to, text)
+	msg := map[ch.Status]string{
+		ch.StatusOfficial: "The group is now an official user group; the organizers were told.",
+		ch.StatusRevoked:  "Official status is revoked; the organizers were told why.",
+		ch.StatusArchived: "The group is archived; the organizers were told why.",
+	}[to]
+	s.finish(w, r, "status", err, msg)
 }
 
 func (s *Server) recordMeeting(w http.ResponseWriter, r *http.Request) {
-	g, v, ok := s.checklistPost(w, r)
-	if !ok {
-		return
-	}
-	if !v.CanEdit() {
-		s.fail(w, r, ch.Errorf(ch.EFORBIDDEN, "Only the group's organizers and community managers record its meetings."))
-		return
-	}
-	m := ch.RecordedMeeting{Title: r.PostFormValue("title"), Format: r.PostFormValue("format"), Link: r.PostFormValue("link")}
-	fe := ch.FieldErrors{}
+	in := workflow.MeetingInput{RecordedMeeting: ch.RecordedMeeting{Title: r.PostFormValue("title"), Format: r.PostFormValue("format"), Link: r.PostFormValue("link")},
+		Unparsed: map[string]string{}}
 	if d := strings.TrimSpace(r.PostFormValue("held_on")); d != "" {
 		t, err := time.Parse("2006-01-02", d)
 		if err != nil {
-			fe.Add("held_on", "Give the date as YYYY-MM-DD.")
+			in.Unparsed["held_on"] = "Give the date as YYYY-MM-DD."
 		}
-		m.HeldOn = t
+		in.HeldOn = t
 	}
 	if a := strings.TrimSpace(r.PostFormValue("attendance")); a != "" {
 		n, err := strconv.Atoi(a)
 		if err != nil {
-			fe.Add("attendance", "Give the number of people who came, or leave it empty.")
+			in.Unparsed["attendance"] = "Give the number of people who came, or leave it empty."
 		}
-		m.Attendance = &n
+		in.Attendance = &n
 	}
-	err := fe.Err()
-	if err == nil {
-		_, err = s.DB.RecordMeeting(r.Context(), g.Slug, m, v.User)
+	_, err := s.flows.RecordMeeting(r.Context(), userFrom(r), r.PathValue("slug"), in)
+	s.finish(w, r, "meeting", err, "The meeting is recorded.")
+}
+
+func (s *Server) deleteMeeting(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	err := s.flows.DeleteMeeting(r.Context(), userFrom(r), r.PathValue("slug"), id)
+	s.finish(w, r, "meeting", err, "The meeting is removed from the record.")
+}
+
+func (s *Server) acceptRhythm(w http.ResponseWriter, r *http.Request) {
+	if r.PostFormValue("action") == "clear" {
+		err := s.flows.ClearRhythm(r.Context(), userFrom(r), r.PathValue("slug"))
+		s.finish(w, r, "rhythm", err, "Meetings are measured against the group's declared cadence again.")
+		return
 	}
-	s.finish(w, r, g, "meeting", err, "The meeting is recorded.")
+	rhythm := ch.AcceptedRhythm{Cadence: ch.Cadence(r.PostFormValue("cadence")), Note: r.PostFormValue("note")}
+	err := s.flows.AcceptRhythm(r.Context(), userFrom(r), r.PathValue("slug"), rhythm)
+	s.finish(w, r, "rhythm", err, "The rhythm is accepted: meetings are measured against it.")
 }
 
 // ── Queue ────────────────────────────────────────────────────────────────
@@ -450,26 +314,4 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "queue", "Review queue", d)
-}
-
-// acceptRhythm lets a community manager measure a group's meetings against
-// another rhythm than the one it declared, with a note saying why (the
-// process insists regularity differs between cultures), or go back to the
-// declared cadence.
-func (s *Server) acceptRhythm(w http.ResponseWriter, r *http.Request) {
-	g, v, ok := s.checklistPost(w, r)
-	if !ok {
-		return
-	}
-	if !v.User.IsCommunityManager() {
-		s.fail(w, r, ch.Errorf(ch.EFORBIDDEN, "Only community managers accept another meeting rhythm."))
-		return
-	}
-	if r.PostFormValue("action") == "clear" {
-		err := s.DB.ClearAcceptedRhythm(r.Context(), g.Slug, v.User)
-		s.finish(w, r, g, "rhythm", err, "Meetings are measured against the group's declared cadence again.")
-		return
-	}
-	err := s.DB.SetAcceptedRhythm(r.Context(), g.Slug, ch.AcceptedRhythm{Cadence: ch.Cadence(r.PostFormValue("cadence")), Note: r.PostFormValue("note")}, v.User)
-	s.finish(w, r, g, "rhythm", err, "The rhythm is accepted: meetings are measured against it.")
 }

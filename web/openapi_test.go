@@ -503,9 +503,16 @@ func TestOpenAPIAnswersConform(t *testing.T) {
 	}
 	oaCheckAnswer(t, doc, "PATCH /api/v1/groups/{slug}", resp, body)
 
-	// A similar name is reported in similar_groups, not refused.
+	// A similar name must be confirmed as another group; the refusal and
+	// the group created then both name the similar groups.
 	in := map[string]any{"name": "Python Lyon Meetup", "city": "Lyon", "country": "fr", "time_zone": "Europe/Paris",
 		"cadence": "quarterly", "policy_agreed": true, "employer": "Initech"}
+	resp, body = oaCall(t, p, "POST", "/api/v1/groups", annToken, in)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("POST a similar name unconfirmed: %d %v", resp.StatusCode, body)
+	}
+	oaCheckAnswer(t, doc, "POST /api/v1/groups", resp, body)
+	in["confirm_distinct"] = true
 	resp, body = oaCall(t, p, "POST", "/api/v1/groups", annToken, in)
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("POST: %d %v", resp.StatusCode, body)

@@ -215,6 +215,13 @@ type apiErrorBody struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// SimilarGroups names the groups an application's name is like, when it
+	// must confirm it is another group.
+	SimilarGroups []map[string]string `json:"similar_groups,omitempty"`
+}
+
+func apiErrorOf(err error) apiErrorBody {
+	return apiErrorBody{Code: ch.ErrorCode(err), Message: ch.ErrorMessage(err), Fields: ch.ErrorFields(err)}
 }
 
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
@@ -225,7 +232,7 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	if code == ch.EUNAUTHORIZED {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="chapterhouse"`)
 	}
-	writeJSON(w, httpStatus(code), map[string]apiErrorBody{"error": {Code: code, Message: ch.ErrorMessage(err), Fields: ch.ErrorFields(err)}})
+	writeJSON(w, httpStatus(code), map[string]apiErrorBody{"error": apiErrorOf(err)})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

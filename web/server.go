@@ -15,6 +15,7 @@ import (
 	"chapterhouse/files"
 	"chapterhouse/password"
 	"chapterhouse/sqldb"
+	"chapterhouse/workflow"
 )
 
 //go:embed templates static openapi.json
@@ -50,6 +51,7 @@ type Server struct {
 	pages    map[string]*pageTemplate
 	static   *staticFiles
 	routes   []route
+	flows    *workflow.Service
 	dummyPwd string
 	// anonymous caches the listing pages (home, directory) as the public
 	// sees them, which are the same for every anonymous visitor.
@@ -92,6 +94,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Files = &memFiles{}
 	}
 	s := &Server{Config: cfg, mux: http.NewServeMux(), metrics: newMetrics(cfg.DB, cfg.Logger)}
+	s.flows = workflow.New(cfg.DB, s.program, cfg.BaseURL)
 	var err error
 	if s.static, err = loadStatic(); err != nil {
 		return nil, err
@@ -108,6 +111,9 @@ func New(cfg Config) (*Server, error) {
 	s.handler = s.instrument(s.recoverer(s.logRequests(securityHeaders(cop.Handler(s.limitArtworkUpload(s.storable(s.guardMetrics(s.authenticate(s.checkCSRF(routeRecorder(s.mux)))))))))))
 	return s, nil
 }
+
+// link is the public address of a path on the portal.
+func (s *Server) link(path string) string { return s.BaseURL + path }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
@@ -206,10 +212,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET", "/api/v1/groups/{slug}", public, s.apiGetGroup)
 	s.handle("PATCH", "/api/v1/groups/{slug}", verified, s.apiUpdateGroup)
 	s.handle("POST", "/api/v1/groups/{slug}/review", manager, s.apiReviewGroup)
-	s.handle("GET", "/api/v1/groups/{slug}/steps", public, s.apiSteps)
-	s.handle("POST", "/api/v1/groups/{slug}/steps/{id}/validations", verified, s.apiValidateStep)
-	s.handle("POST", "/api/v1/groups/{slug}/ambassadors", verified, s.apiAddAmbassador)
-	s.handle("POST", "/api/v1/groups/{slug}/status", manager, s.apiSetStatus)
+	s.registerOfficialAPI()
 
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ch.Errorf(ch.ENOTFOUND, "There is no page here."))

@@ -1,7 +1,6 @@
-package web
+package workflow
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,21 +9,26 @@ import (
 	"chapterhouse/sqldb"
 )
 
-func (s *Server) link(path string) string { return s.BaseURL + path }
+// Mails writes every mail the portal sends: all texts live here.
+type Mails struct {
+	BaseURL string // the portal's public address, for links
+}
 
-func (s *Server) mailVerify(u *ch.User, token string) ch.Mail {
+func (s Mails) link(path string) string { return s.BaseURL + path }
+
+func (s Mails) Verify(u *ch.User, token string) ch.Mail {
 	return ch.Mail{To: u.Email, Subject: "Verify your email address",
 		Body: fmt.Sprintf("Hello %s,\n\nWelcome to the user group portal. Follow this link to verify your address:\n\n%s\n\nThe link works for 48 hours. If you did not sign up, ignore this message.\n",
 			u.Name, s.link("/verify?token="+token))}
 }
 
-func (s *Server) mailConfirmEmail(u *ch.User, email, token string) ch.Mail {
+func (s Mails) ConfirmEmail(u *ch.User, email, token string) ch.Mail {
 	return ch.Mail{To: email, Subject: "Confirm your new email address",
 		Body: fmt.Sprintf("Hello %s,\n\nFollow this link to use %s for your account from now on:\n\n%s\n\nThe link works for 48 hours. If you did not ask for this, ignore this message; nothing changes.\n",
 			u.Name, email, s.link("/email/confirm?token="+token))}
 }
 
-func (s *Server) mailReset(u *ch.User, token string) ch.Mail {
+func (s Mails) Reset(u *ch.User, token string) ch.Mail {
 	return ch.Mail{To: u.Email, Subject: "Reset your password",
 		Body: fmt.Sprintf("Hello %s,\n\nFollow this link to choose a new password:\n\n%s\n\nThe link works for two hours. If you did not ask for it, ignore this message; your password stays the same.\n",
 			u.Name, s.link("/password/reset?token="+token))}
@@ -41,17 +45,7 @@ func toCoordinators(g *ch.Group, skip, subject, body string) []ch.Mail {
 	return out
 }
 
-// createGroup records an application and tells the applicant, the other
-// coordinators and the community managers who review it.
-func (s *Server) createGroup(ctx context.Context, app ch.Application, applicant *ch.User) (*ch.Group, error) {
-	managers, err := s.DB.UsersWithRole(ctx, ch.RoleCommunityManager)
-	if err != nil {
-		return nil, err
-	}
-	return s.DB.CreateGroup(ctx, app, applicant, s.notifyApplied(applicant, managers))
-}
-
-func (s *Server) notifyApplied(applicant *ch.User, managers []*ch.User) ch.Notify {
+func (s Mails) notifyApplied(applicant *ch.User, managers []*ch.User) ch.Notify {
 	return func(g *ch.Group) []ch.Mail {
 		page := s.link("/groups/" + g.Slug)
 		mails := []ch.Mail{{To: applicant.Email, Subject: "We received the application of " + g.Name,
@@ -67,7 +61,7 @@ func (s *Server) notifyApplied(applicant *ch.User, managers []*ch.User) ch.Notif
 }
 
 // notifyEdited tells coordinators added by an edit that they were added.
-func (s *Server) notifyEdited(editor *ch.User, before []ch.Coordinator) ch.Notify {
+func (s Mails) notifyEdited(editor *ch.User, before []ch.Coordinator) ch.Notify {
 	return func(g *ch.Group) []ch.Mail {
 		var mails []ch.Mail
 		for _, c := range g.Coordinators {
@@ -81,7 +75,7 @@ func (s *Server) notifyEdited(editor *ch.User, before []ch.Coordinator) ch.Notif
 	}
 }
 
-func (s *Server) notifyReviewed(g *ch.Group) []ch.Mail {
+func (s Mails) notifyReviewed(g *ch.Group) []ch.Mail {
 	page := s.link("/groups/" + g.Slug)
 	if g.Status == ch.StatusDeclined {
 		return toCoordinators(g, "", "Your application for "+g.Name+" needs changes",
@@ -93,10 +87,10 @@ func (s *Server) notifyReviewed(g *ch.Group) []ch.Mail {
 
 // ── Official User Group Process ───────────────────────────────────────────
 
-func (s *Server) checklistLink(g *ch.Group) string { return s.link("/groups/" + g.Slug + "/checklist") }
+func (s Mails) checklistLink(g *ch.Group) string { return s.link("/groups/" + g.Slug + "/checklist") }
 
 // notifyValidated tells the organizers that a step passed or needs work.
-func (s *Server) notifyValidated(by *ch.User, st ch.Step, v ch.Validation) ch.Notify {
+func (s Mails) notifyValidated(by *ch.User, st ch.Step, v ch.Validation) ch.Notify {
 	return func(g *ch.Group) []ch.Mail {
 		if v.Verdict == ch.VerdictNeedsWork {
 			return toCoordinators(g, "", "“"+st.Title+"” needs work",
@@ -112,21 +106,26 @@ func (s *Server) notifyValidated(by *ch.User, st ch.Step, v ch.Validation) ch.No
 }
 
 // notifyCommented tells the organizers (except the author) of a new comment.
-func (s *Server) notifyCommented(by *ch.User, st ch.Step, body string) ch.Notify {
+func (s Mails) notifyCommented(by *ch.User, st ch.Step, body string) ch.Notify {
 	return func(g *ch.Group) []ch.Mail {
 		return toCoordinators(g, by.Email, "New comment on “"+st.Title+"”",
 			fmt.Sprintf("%s commented on the step “%s” of %s:\n\n%s\n\nAnswer on the group's checklist:\n%s\n", by.Name, st.Title, g.Name, body, s.checklistLink(g)))
 	}
 }
 
-// notifyReviewRequested tells the mentoring ambassadors that the organizers
-// ask for a step to be validated.
-func (s *Server) notifyReviewRequested(by *ch.User, st ch.Step, ambassadors []*ch.User) ch.Notify {
+// notifyReviewRequested tells the reviewers that the organizers ask for a
+// step to be validated: the group's mentors, or the community managers while
+// it has none, so that the request always reaches someone.
+func (s Mails) notifyReviewRequested(by *ch.User, st ch.Step, note string, reviewers []*ch.User) ch.Notify {
 	return func(g *ch.Group) []ch.Mail {
 		var out []ch.Mail
-		for _, a := range ambassadors {
+		for _, a := range reviewers {
+			body := fmt.Sprintf("Hello %s,\n\n%s, an organizer of %s, asks you to look at the step “%s”.\n", a.Name, by.Name, g.Name, st.Title)
+			if note != "" {
+				body += "\n" + note + "\n"
+			}
 			out = append(out, ch.Mail{To: a.Email, Subject: g.Name + " asks for a validation",
-				Body: fmt.Sprintf("Hello %s,\n\n%s, an organizer of %s, asks you to look at the step “%s”.\n\nThe group's checklist:\n%s\n", a.Name, by.Name, g.Name, st.Title, s.checklistLink(g))})
+				Body: body + "\nThe group's checklist:\n" + s.checklistLink(g) + "\n"})
 		}
 		return out
 	}
@@ -134,18 +133,22 @@ func (s *Server) notifyReviewRequested(by *ch.User, st ch.Step, ambassadors []*c
 
 // notifyMentor tells the organizers and the ambassador that it mentors the
 // group from now on.
-func (s *Server) notifyMentor(amb *ch.User) ch.Notify {
+func (s Mails) notifyMentor(amb, by *ch.User) ch.Notify {
 	return func(g *ch.Group) []ch.Mail {
+		how := "You now mentor"
+		if by.ID != amb.ID {
+			how = by.Name + " asked you to mentor"
+		}
 		out := []ch.Mail{{To: amb.Email, Subject: "You mentor " + g.Name,
-			Body: fmt.Sprintf("Hello %s,\n\nYou now mentor %s. Its checklist shows where it stands and what it waits for:\n%s\n", amb.Name, g.Name, s.checklistLink(g))}}
+			Body: fmt.Sprintf("Hello %s,\n\n%s %s. Its checklist shows where it stands and what it waits for:\n%s\n", amb.Name, how, g.Name, s.checklistLink(g))}}
 		return append(out, toCoordinators(g, amb.Email, amb.Name+" mentors "+g.Name,
 			fmt.Sprintf("%s, an ambassador of the program, now mentors %s. Ask for advice and validations on the group's checklist:\n%s\n", amb.Name, g.Name, s.checklistLink(g)))...)
 	}
 }
 
 // notifyStatus tells the organizers that official status was granted (with
-// the note) or revoked (with the reason).
-func (s *Server) notifyStatus(text string) ch.Notify {
+// the note) or revoked (with the reason), or that the group was archived.
+func (s Mails) notifyStatus(text string) ch.Notify {
 	return func(g *ch.Group) []ch.Mail {
 		page := s.link("/groups/" + g.Slug)
 		if g.Status == ch.StatusOfficial {
@@ -155,15 +158,37 @@ func (s *Server) notifyStatus(text string) ch.Notify {
 			}
 			return toCoordinators(g, "", g.Name+" is an official user group", body)
 		}
+		if g.Status == ch.StatusArchived {
+			return toCoordinators(g, "", g.Name+" is archived",
+				fmt.Sprintf("A community manager archived %s, for this reason:\n\n%s\n\nThe group's page and history stay; it is no longer listed. Reply to the community managers to bring it back.\n%s\n", g.Name, text, s.link("/groups/"+g.Slug)))
+		}
 		return toCoordinators(g, "", g.Name+" is no longer an official user group",
 			fmt.Sprintf("A community manager revoked the official status of %s, for this reason:\n\n%s\n\nThe group keeps its page and history, and can become official again: the checklist shows what to do.\n%s\n", g.Name, text, s.checklistLink(g)))
 	}
 }
 
-// askToAgree asks the coordinators of every listed group to agree to a new
+// notifyMentorEnded tells the organizers and the ambassador that it no
+// longer mentors the group.
+func (s Mails) notifyMentorEnded(amb, by *ch.User) ch.Notify {
+	return func(g *ch.Group) []ch.Mail {
+		who := amb.Name + " stepped down"
+		if by.ID != amb.ID {
+			who = by.Name + " ended the mentoring of " + amb.Name
+		}
+		out := toCoordinators(g, "", amb.Name+" no longer mentors "+g.Name,
+			fmt.Sprintf("%s: %s no longer mentors %s. Another ambassador can sign up on the group's checklist:\n%s\n", who, amb.Name, g.Name, s.checklistLink(g)))
+		if by.ID != amb.ID {
+			out = append(out, ch.Mail{To: amb.Email, Subject: "You no longer mentor " + g.Name,
+				Body: fmt.Sprintf("Hello %s,\n\n%s ended your mentoring of %s. Thank you for your help.\n", amb.Name, by.Name, g.Name)})
+		}
+		return out
+	}
+}
+
+// AskToAgree asks the coordinators of every listed group to agree to a new
 // version of the Social Media and Event Policy: until a group does, its
 // first step to official status shows as not met.
-func (s *Server) askToAgree(version int, to []sqldb.PolicyRecipient) []ch.Mail {
+func (s Mails) AskToAgree(version int, to []sqldb.PolicyRecipient) []ch.Mail {
 	mails := make([]ch.Mail, 0, len(to))
 	for _, r := range to {
 		mails = append(mails, ch.Mail{To: r.Email, Subject: fmt.Sprintf("Please agree to version %d of the Social Media and Event Policy", version),

@@ -1,0 +1,108 @@
+package workflow
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+
+	ch "chapterhouse"
+)
+
+// ProfileInput is a group profile as a person sent it.
+type ProfileInput struct {
+	ch.Application
+	// ConfirmDistinct acknowledges that the groups with a similar name are
+	// other groups; an application needs it when there are any.
+	ConfirmDistinct bool `json:"confirm_distinct"`
+	// Unparsed holds fields the entrance could not read (a latitude that is
+	// not a number), reported with the domain's own findings.
+	Unparsed map[string]string `json:"-"`
+}
+
+// checkProfile normalizes and validates a profile, and returns the groups
+// whose name is like it (other than self).
+func (s *Service) checkProfile(ctx context.Context, in *ProfileInput, applying bool, self string) ([]ch.NamedGroup, error) {
+	in.Normalize()
+	fields := ch.FieldErrors{}
+	maps.Copy(fields, ch.ErrorFields(in.Validate(applying)))
+	maps.Copy(fields, in.Unparsed)
+	if !applying && len(in.Coordinators) == 0 {
+		fields.Add("coordinators", "Keep at least one coordinator.")
+	}
+	if err := fields.Err(); err != nil {
+		return nil, err
+	}
+	named, err := s.DB.NamedGroups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ch.SimilarGroups(in.Name, in.ShortName, self, named), nil
+}
+
+// Apply records an application to start a group, with the applicant as its
+// first coordinator, and tells the applicant, the other coordinators and the
+// community managers. A name like an existing group's must be acknowledged
+// as another group: the returned similar groups say which.
+func (s *Service) Apply(ctx context.Context, actor *ch.User, in ProfileInput) (*ch.Group, []ch.NamedGroup, error) {
+	if !actor.Verified() {
+		return nil, nil, forbidden("Verify your email address before you apply.")
+	}
+	in.Application = withApplicant(in.Application, actor)
+	similar, err := s.checkProfile(ctx, &in, true, "")
+	if err != nil {
+		return nil, similar, err
+	}
+	if len(similar) > 0 && !in.ConfirmDistinct {
+		return nil, similar, ch.Invalid("A group with a similar name exists.", "confirm_distinct",
+			"Check the groups listed. If yours is a different group, confirm it and send the application again.")
+	}
+	managers, err := s.DB.UsersWithRole(ctx, ch.RoleCommunityManager)
+	if err != nil {
+		return nil, similar, err
+	}
+	g, err := s.DB.CreateGroup(ctx, in.Application, actor, s.Mail.notifyApplied(actor, managers))
+	return g, similar, err
+}
+
+// withApplicant puts the applicant first among the coordinators, with the
+// employer the application gives for them.
+func withApplicant(a ch.Application, u *ch.User) ch.Application {
+	// A clone: DeleteFunc works in place, and a rejected form re-renders the
+	// coordinators as typed.
+	a.Coordinators = slices.DeleteFunc(slices.Clone(a.Coordinators), func(c ch.Coordinator) bool { return ch.NormalizeEmail(c.Email) == u.Email })
+	a.Coordinators = append([]ch.Coordinator{{Email: u.Email, Name: u.Name, Employer: strings.TrimSpace(a.Employer)}}, a.Coordinators...)
+	return a
+}
+
+// EditGroup saves a group's profile: its organizers and community managers
+// may. A declined application goes back to review; coordinators added are
+// told. Similar names are returned for the editor to see, not refused.
+func (s *Service) EditGroup(ctx context.Context, actor *ch.User, slug string, in ProfileInput) (*ch.Group, []ch.NamedGroup, error) {
+	g, v, err := s.Group(ctx, actor, slug)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !v.CanEdit() {
+		return nil, nil, forbidden("Only the group's organizers and community managers can edit it.")
+	}
+	similar, err := s.checkProfile(ctx, &in, false, g.Slug)
+	if err != nil {
+		return nil, similar, err
+	}
+	g, err = s.DB.UpdateGroup(ctx, g.Slug, in.Application, actor, s.Mail.notifyEdited(actor, g.Coordinators))
+	return g, similar, err
+}
+
+// Review accepts or declines an application: community managers only. The
+// coordinators are told, with the reason of a decline.
+func (s *Service) Review(ctx context.Context, actor *ch.User, slug string, d ch.Decision, reason string) (*ch.Group, error) {
+	_, v, err := s.Group(ctx, actor, slug)
+	if err != nil {
+		return nil, err
+	}
+	if !v.IsManager() {
+		return nil, forbidden("Only community managers accept or decline applications.")
+	}
+	return s.DB.ReviewGroup(ctx, slug, d, reason, actor, s.Mail.notifyReviewed)
+}

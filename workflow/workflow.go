@@ -1,0 +1,85 @@
+// Package workflow holds one function per action a person can take on the
+// portal: it takes the actor, checks permission with the domain's
+// predicates, validates, writes in one transaction with its history event
+// and queued mail, and returns a domain error code. Pages and the JSON API
+// both call these functions and only translate HTTP, so the two entrances
+// cannot drift apart.
+package workflow
+
+import (
+	"context"
+
+	ch "chapterhouse"
+	"chapterhouse/sqldb"
+)
+
+// Service runs the workflows on one store.
+type Service struct {
+	DB *sqldb.DB
+	// Program returns the program in force (the path to official status).
+	Program func(context.Context) ch.Program
+	Mail    Mails
+}
+
+// New returns a Service; baseURL is the portal's public address, used in
+// mailed links.
+func New(db *sqldb.DB, program func(context.Context) ch.Program, baseURL string) *Service {
+	return &Service{DB: db, Program: program, Mail: Mails{BaseURL: baseURL}}
+}
+
+// errNotFound is what a group the actor may not see answers, so that its
+// existence does not leak.
+var errNotFound = ch.Errorf(ch.ENOTFOUND, "Group not found.")
+
+// Group loads a group for an actor (nil for the public) with what the
+// actor is to it; groups the actor may not see are "not found".
+func (s *Service) Group(ctx context.Context, actor *ch.User, slug string) (*ch.Group, ch.Viewer, error) {
+	g, err := s.DB.GroupBySlug(ctx, slug)
+	if err != nil {
+		return nil, ch.Viewer{User: actor}, err
+	}
+	v, err := s.viewer(ctx, actor, g)
+	if err != nil {
+		return nil, v, err
+	}
+	if !v.CanSee(g.Status) {
+		return nil, v, errNotFound
+	}
+	return g, v, nil
+}
+
+// viewer says what actor is to group g.
+func (s *Service) viewer(ctx context.Context, actor *ch.User, g *ch.Group) (ch.Viewer, error) {
+	v := ch.Viewer{User: actor, Organizer: g.HasCoordinator(actor)}
+	if actor.Has(ch.RoleAmbassador) {
+		var err error
+		if v.Ambassador, err = s.DB.IsAmbassadorOf(ctx, g.ID, actor.ID); err != nil {
+			return v, err
+		}
+	}
+	return v, nil
+}
+
+// checklistGroup loads a group whose checklist the actor may see; to anyone
+// else the checklist is "not found".
+func (s *Service) checklistGroup(ctx context.Context, actor *ch.User, slug string) (*ch.Group, ch.Viewer, error) {
+	g, v, err := s.Group(ctx, actor, slug)
+	if err != nil {
+		return nil, v, err
+	}
+	if !v.CanSeeChecklist(s.Program(ctx)) {
+		return nil, v, errNotFound
+	}
+	return g, v, nil
+}
+
+// step returns the program step with id.
+func (s *Service) step(ctx context.Context, id string) (ch.Step, error) {
+	st, ok := s.Program(ctx).Step(id)
+	if !ok {
+		return ch.Step{}, ch.Errorf(ch.ENOTFOUND, "This program has no step %q.", id)
+	}
+	return st, nil
+}
+
+func forbidden(msg string) error { return ch.Errorf(ch.EFORBIDDEN, "%s", msg) }

@@ -619,6 +619,11 @@ func CanGrantOfficial(status Status, results []StepResult) error {
 	if err := Transition(status, StatusOfficial, ""); err != nil {
 		return err
 	}
+	if len(results) == 0 {
+		// Every step of none is met: a program without steps (which
+		// ParseProgram refuses) must not make every group official.
+		return Errorf(ECONFLICT, "The program has no steps to evaluate the group against.")
+	}
 	if AllMet(results) {
 		return nil
 	}

@@ -461,6 +461,9 @@ func TestGrantOfficial(t *testing.T) {
 			t.Errorf("CanGrantOfficial(%s) = %v, want a conflict", s, err)
 		}
 	}
+	if err := CanGrantOfficial(StatusNew, nil); ErrorCode(err) != ECONFLICT {
+		t.Errorf("CanGrantOfficial with no steps evaluated = %v, want a conflict", err)
+	}
 
 	f := metFacts()
 	f.CurrentPolicyVersion = 3

@@ -192,7 +192,11 @@ func (db *DB) Optimize(ctx context.Context) error {
 	return err
 }
 
-// tx runs f in a transaction, committing when f returns nil.
+// tx runs f in a transaction, committing when f returns nil. On SQLite the
+// transaction begins IMMEDIATE (the DSN's _txlock), so it holds the write
+// lock before its first read and a read-check-write in it is serialized; on
+// PostgreSQL, writes that check what they read lock the rows first
+// (lockGroup).
 func (db *DB) tx(ctx context.Context, f func(*sql.Tx) error) error {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {

@@ -27,8 +27,8 @@ func (db *DB) GroupFacts(ctx context.Context, g *ch.Group, reqs []ch.Requirement
 	return facts[0], nil
 }
 
-// StepResults evaluates every step of p for a group as it stands now: the
-// checklist of the group's page.
+// StepResults evaluates every step of p for a group (as GroupBySlug loads
+// it) as it stands now: the checklist of the group's page.
 func (db *DB) StepResults(ctx context.Context, g *ch.Group, p ch.Program) ([]ch.StepResult, error) {
 	_, results, err := db.Checklist(ctx, g, p)
 	return results, err
@@ -37,20 +37,40 @@ func (db *DB) StepResults(ctx context.Context, g *ch.Group, p ch.Program) ([]ch.
 // Checklist is StepResults with the facts they were computed from, for
 // pages that show both.
 func (db *DB) Checklist(ctx context.Context, g *ch.Group, p ch.Program) (ch.GroupFacts, []ch.StepResult, error) {
-	reqs, err := db.Requirements(ctx)
+	facts, results, err := db.evaluate(ctx, db.sql, p, db.now(), g)
 	if err != nil {
 		return ch.GroupFacts{}, nil, err
 	}
-	now := db.now()
-	facts, err := db.GroupFacts(ctx, g, reqs, now)
-	if err != nil {
-		return facts, nil, err
+	return facts[0], results[0], nil
+}
+
+// evaluate evaluates the steps of p at time now for groups loaded with
+// their details, reading every other fact (requirements, current policy
+// version, meetings, ambassadors, exemptions, verdicts) through q, in a
+// fixed number of statements. It is the one evaluation of the portal: the
+// checklist and the queue read through the database, GrantOfficial through
+// the transaction that holds the group's row.
+func (db *DB) evaluate(ctx context.Context, q querier, p ch.Program, now time.Time, groups ...*ch.Group) ([]ch.GroupFacts, [][]ch.StepResult, error) {
+	if len(groups) == 0 {
+		return nil, nil, nil // "IN ()" is not SQL
 	}
-	vals, err := db.Validations(ctx, g.ID)
+	reqs, err := requirements(ctx, q)
 	if err != nil {
-		return facts, nil, err
+		return nil, nil, err
 	}
-	return facts, p.Evaluate(facts, vals, now), nil
+	facts, err := db.groupFacts(ctx, q, groups, reqs, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	vals, err := db.latestValidations(ctx, q, groupIDs(groups))
+	if err != nil {
+		return nil, nil, err
+	}
+	results := make([][]ch.StepResult, len(groups))
+	for i, g := range groups {
+		results[i] = p.Evaluate(facts[i], vals[g.ID], now)
+	}
+	return facts, results, nil
 }
 
 func groupIDs(groups []*ch.Group) []int64 {

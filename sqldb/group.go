@@ -289,42 +289,6 @@ func (db *DB) UpdateGroup(ctx context.Context, slug string, app ch.Application, 
 	return g, err
 }
 
-// ReviewGroup applies a community manager's decision on an application.
-func (db *DB) ReviewGroup(ctx context.Context, slug string, d ch.Decision, reason string, by *ch.User, notify ch.Notify) (*ch.Group, error) {
-	now := db.now()
-	reason = strings.TrimSpace(reason)
-	var g *ch.Group
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if g, err = db.lockGroup(ctx, tx, slug); err != nil {
-			return err
-		}
-		next, err := ch.Review(g.Status, d, reason)
-		if err != nil {
-			return err
-		}
-		declineReason := ""
-		kind := ch.EventAccepted
-		if next == ch.StatusDeclined {
-			declineReason, kind = reason, ch.EventDeclined
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE groups SET status = $1, decline_reason = $2, updated_at = $3 WHERE id = $4`,
-			next, declineReason, now, g.ID); err != nil {
-			return err
-		}
-		if err := addEvent(ctx, tx, ch.GroupEvent{GroupID: g.ID, At: now, ActorID: by.ID, Kind: kind, FromStatus: g.Status, ToStatus: next, Detail: reason}); err != nil {
-			return err
-		}
-		g.Status, g.DeclineReason, g.UpdatedAt = next, declineReason, now
-		if err := db.loadDetails(ctx, tx, g); err != nil {
-			return err
-		}
-		return enqueueAll(ctx, tx, now, notify, g)
-	})
-	db.counts.clear()
-	return g, err
-}
-
 // GroupEvents returns a group's history, oldest first.
 func (db *DB) GroupEvents(ctx context.Context, groupID int64) ([]ch.GroupEvent, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT e.id, e.group_id, e.at, COALESCE(e.actor_id, 0), COALESCE(u.name, ''), e.kind,
@@ -513,42 +477,6 @@ func decodeCursor(s string) (cursor, error) {
 func searchWords(q string) []string {
 	words := ch.SearchWords(q)
 	return words[:min(len(words), 8)]
-}
-
-// ChangeStatus moves a group to another status, within the rules of
-// ch.Transition, and records why.
-func (db *DB) ChangeStatus(ctx context.Context, slug string, to ch.Status, reason string, by *ch.User, notify ch.Notify) (*ch.Group, error) {
-	now := db.now()
-	reason = strings.TrimSpace(reason)
-	var g *ch.Group
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if g, err = db.lockGroup(ctx, tx, slug); err != nil {
-			return err
-		}
-		if err := ch.Transition(g.Status, to, reason); err != nil {
-			return err
-		}
-		// A decline reason speaks only for a declined application, and no
-		// status change here leads to declined (see ReviewGroup).
-		if _, err := tx.ExecContext(ctx, `UPDATE groups SET status = $1, decline_reason = '', updated_at = $2 WHERE id = $3`, to, now, g.ID); err != nil {
-			return err
-		}
-		var actor int64
-		if by != nil {
-			actor = by.ID
-		}
-		if err := addEvent(ctx, tx, ch.GroupEvent{GroupID: g.ID, At: now, ActorID: actor, Kind: ch.EventStatusChanged, FromStatus: g.Status, ToStatus: to, Detail: reason}); err != nil {
-			return err
-		}
-		g.Status, g.DeclineReason, g.UpdatedAt = to, "", now
-		if err := db.loadDetails(ctx, tx, g); err != nil {
-			return err
-		}
-		return enqueueAll(ctx, tx, now, notify, g)
-	})
-	db.counts.clear()
-	return g, err
 }
 
 // agreeToPolicy records that a group agreed to the current Social Media and

@@ -10,9 +10,9 @@ import (
 	ch "chapterhouse"
 )
 
-// groupWrite runs f in a transaction on the locked group, then queues
-// notify's mails, with the group's contacts and coordinators loaded for
-// them, in the same transaction.
+// groupWrite runs f in a transaction on the group's locked row, with the
+// group loaded with its details, then queues notify's mails about the group
+// as f left it, in the same transaction.
 func (db *DB) groupWrite(ctx context.Context, slug string, notify ch.Notify, f func(tx *sql.Tx, g *ch.Group, now time.Time) error) error {
 	now := db.now()
 	return db.tx(ctx, func(tx *sql.Tx) error {
@@ -20,13 +20,10 @@ func (db *DB) groupWrite(ctx context.Context, slug string, notify ch.Notify, f f
 		if err != nil {
 			return err
 		}
-		if err := f(tx, g, now); err != nil {
+		if err := db.loadDetails(ctx, tx, g); err != nil {
 			return err
 		}
-		if notify == nil {
-			return nil
-		}
-		if err := db.loadDetails(ctx, tx, g); err != nil {
+		if err := f(tx, g, now); err != nil {
 			return err
 		}
 		return enqueueAll(ctx, tx, now, notify, g)

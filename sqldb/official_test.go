@@ -114,7 +114,7 @@ func TestOfficialProcess(t *testing.T) {
 	if got := states(res); !maps.Equal(got, want) {
 		t.Fatalf("a new group's steps = %v, want %v", got, want)
 	}
-	_, err := db.GrantOfficial(ctx, g.Slug, "Welcome!", res, who.cm, mail)
+	_, err := db.GrantOfficial(ctx, g.Slug, "Welcome!", p, who.cm, mail)
 	wantCode(t, err, ch.ECONFLICT)
 	if fields := slices.Sorted(maps.Keys(ch.ErrorFields(err))); !slices.Equal(fields, []string{"channels", "meetings", "mentor", "organisation"}) {
 		t.Errorf("the refusal lists the steps %v", fields)
@@ -125,7 +125,7 @@ func TestOfficialProcess(t *testing.T) {
 	if loaded, _ := db.GroupBySlug(ctx, g.Slug); loaded.Status != ch.StatusNew {
 		t.Errorf("a refused grant left the group %s", loaded.Status)
 	}
-	_, err = db.GrantOfficial(ctx, g.Slug, "", nil, who.cm, mail)
+	_, err = db.GrantOfficial(ctx, g.Slug, "", ch.Program{}, who.cm, mail)
 	wantCode(t, err, ch.ECONFLICT) // nothing evaluated is not everything met
 
 	// Meetings against the monthly cadence: 9 of 12 at a ratio of 0.75.
@@ -170,7 +170,7 @@ func TestOfficialProcess(t *testing.T) {
 
 	db.clock.Add(time.Hour)
 	mails, _ := db.OutboxPending(ctx)
-	granted, err := db.GrantOfficial(ctx, g.Slug, "  Welcome to the program!  ", res, who.cm, mail)
+	granted, err := db.GrantOfficial(ctx, g.Slug, "  Welcome to the program!  ", p, who.cm, mail)
 	must(t, err)
 	if granted.Status != ch.StatusOfficial || len(granted.Coordinators) != 2 || !granted.UpdatedAt.Equal(db.clock.Now()) {
 		t.Errorf("GrantOfficial returned %+v", granted)
@@ -191,7 +191,7 @@ func TestOfficialProcess(t *testing.T) {
 	}
 
 	// Granting twice is a conflict: the status no longer allows it.
-	_, err = db.GrantOfficial(ctx, g.Slug, "", res, who.cm, nil)
+	_, err = db.GrantOfficial(ctx, g.Slug, "", p, who.cm, nil)
 	wantCode(t, err, ch.ECONFLICT)
 
 	// Revoke: a reason is required.
@@ -212,7 +212,7 @@ func TestOfficialProcess(t *testing.T) {
 		t.Fatalf("a revoked group lost its steps: %v", states(res))
 	}
 	db.clock.Add(time.Hour)
-	again, err := db.GrantOfficial(ctx, g.Slug, "Meeting again.", res, who.cm, mail)
+	again, err := db.GrantOfficial(ctx, g.Slug, "Meeting again.", p, who.cm, mail)
 	must(t, err)
 	if again.Status != ch.StatusOfficial {
 		t.Errorf("re-granted group is %s", again.Status)
@@ -806,7 +806,8 @@ func TestOfficialNotifyRollsBack(t *testing.T) {
 	}
 	writes := map[string]func(ctx context.Context, n ch.Notify) error{
 		"AddValidation": func(ctx context.Context, n ch.Notify) error {
-			return db.AddValidation(ctx, g.Slug, ch.Validation{StepID: "channels", Role: ch.RoleCommunityManager, Verdict: ch.VerdictNeedsWork, Comment: "Dead link."}, who.cm, n)
+			// A pass: GrantOfficial, which runs after it, sees it.
+			return db.AddValidation(ctx, g.Slug, ch.Validation{StepID: "channels", Role: ch.RoleCommunityManager, Verdict: ch.VerdictPass, Comment: "Still active."}, who.cm, n)
 		},
 		"AddStepComment": func(ctx context.Context, n ch.Notify) error {
 			_, err := db.AddStepComment(ctx, g.Slug, "meetings", "Hello", who.owner, n)
@@ -828,7 +829,7 @@ func TestOfficialNotifyRollsBack(t *testing.T) {
 			return db.ClearStepNotNeeded(ctx, g.Slug, "policy", who.cm, n)
 		},
 		"GrantOfficial": func(ctx context.Context, n ch.Notify) error {
-			_, err := db.GrantOfficial(ctx, g.Slug, "Welcome.", ready, who.cm, n)
+			_, err := db.GrantOfficial(ctx, g.Slug, "Welcome.", p, who.cm, n)
 			return err
 		},
 		"RevokeOfficial": func(ctx context.Context, n ch.Notify) error {
@@ -902,8 +903,7 @@ func TestValidationQueue(t *testing.T) {
 		passSteps(t, db, g.Slug, who.cm, ch.RoleCommunityManager, "organisation", "channels", "meetings")
 		passSteps(t, db, g.Slug, who.amb2, ch.RoleAmbassador, "organisation", "channels", "meetings")
 	}
-	_, res := results(t, db, done.Slug, p)
-	_, err := db.GrantOfficial(ctx, done.Slug, "", res, who.cm, nil)
+	_, err := db.GrantOfficial(ctx, done.Slug, "", p, who.cm, nil)
 	must(t, err)
 
 	// The expiring group was validated 13 months ago and made official.

@@ -13,8 +13,12 @@ const settingRequirements = "completeness_requirements"
 
 // Requirements returns the program's required contact fields.
 func (db *DB) Requirements(ctx context.Context) ([]ch.Requirement, error) {
+	return requirements(ctx, db.sql)
+}
+
+func requirements(ctx context.Context, q querier) ([]ch.Requirement, error) {
 	var raw string
-	err := db.sql.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, settingRequirements).Scan(&raw)
+	err := q.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, settingRequirements).Scan(&raw)
 	if err == sql.ErrNoRows {
 		// A copy: a caller that edits the list must not change the defaults.
 		return slices.Clone(ch.DefaultRequirements), nil

@@ -67,10 +67,6 @@ func (db *DB) ValidationQueue(ctx context.Context, p ch.Program, f QueueFilter) 
 	}
 	decisions := f.Kind != QueueValidations && f.StepID == "" && (f.Role == "" || f.Role == ch.RoleCommunityManager)
 	validations := f.Kind != QueueDecisions
-	reqs, err := db.Requirements(ctx)
-	if err != nil {
-		return nil, err
-	}
 	now := db.now()
 	var out []QueueItem
 	var after *ch.Group
@@ -97,16 +93,12 @@ func (db *DB) ValidationQueue(ctx context.Context, p ch.Program, f QueueFilter) 
 		if err := db.loadDetails(ctx, db.sql, groups...); err != nil {
 			return nil, err
 		}
-		facts, err := db.groupFacts(ctx, db.sql, groups, reqs, now)
-		if err != nil {
-			return nil, err
-		}
-		vals, err := db.latestValidations(ctx, db.sql, groupIDs(groups))
+		_, evaluated, err := db.evaluate(ctx, db.sql, p, now, groups...)
 		if err != nil {
 			return nil, err
 		}
 		for i, g := range groups {
-			results := p.Evaluate(facts[i], vals[g.ID], now)
+			results := evaluated[i]
 			item := QueueItem{Group: g, Results: results}
 			if validations {
 				for _, r := range results {

@@ -195,15 +195,15 @@ func TestOfficialProcess(t *testing.T) {
 	wantCode(t, err, ch.ECONFLICT)
 
 	// Revoke: a reason is required.
-	_, err = db.RevokeOfficial(ctx, g.Slug, "  ", who.cm, mail)
+	_, err = db.ChangeStatus(ctx, g.Slug, ch.StatusRevoked, "  ", who.cm, mail)
 	wantCode(t, err, ch.EINVALID)
 	db.clock.Add(time.Hour)
-	revoked, err := db.RevokeOfficial(ctx, g.Slug, "No meeting since the spring.", who.cm, mail)
+	revoked, err := db.ChangeStatus(ctx, g.Slug, ch.StatusRevoked, "No meeting since the spring.", who.cm, mail)
 	must(t, err)
 	if revoked.Status != ch.StatusRevoked {
 		t.Errorf("revoked group is %s", revoked.Status)
 	}
-	_, err = db.RevokeOfficial(ctx, g.Slug, "Again.", who.cm, mail)
+	_, err = db.ChangeStatus(ctx, g.Slug, ch.StatusRevoked, "Again.", who.cm, mail)
 	wantCode(t, err, ch.ECONFLICT)
 
 	// Re-grant: the group keeps its history and validations.
@@ -832,8 +832,8 @@ func TestOfficialNotifyRollsBack(t *testing.T) {
 			_, err := db.GrantOfficial(ctx, g.Slug, "Welcome.", p, who.cm, n)
 			return err
 		},
-		"RevokeOfficial": func(ctx context.Context, n ch.Notify) error {
-			_, err := db.RevokeOfficial(ctx, official.Slug, "No meetings.", who.cm, n)
+		"ChangeStatus to revoked": func(ctx context.Context, n ch.Notify) error {
+			_, err := db.ChangeStatus(ctx, official.Slug, ch.StatusRevoked, "No meetings.", who.cm, n)
 			return err
 		},
 	}

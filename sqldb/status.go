@@ -67,9 +67,12 @@ func (db *DB) ReviewGroup(ctx context.Context, slug string, d ch.Decision, reaso
 }
 
 // ChangeStatus moves a group to another status, within the rules of
-// ch.Transition, and records why. It does not look at the steps: official
-// status with its steps checked is GrantOfficial; ChangeStatus to official
-// is for history brought in from elsewhere (the demo).
+// ch.Transition, and records why: revoking or archiving needs a reason the
+// group reads on its page. A revoked group keeps its page, history and
+// validations, and can be granted official status again. ChangeStatus does
+// not look at the steps: official status with its steps checked is
+// GrantOfficial; ChangeStatus to official is for history brought in from
+// elsewhere (the demo).
 func (db *DB) ChangeStatus(ctx context.Context, slug string, to ch.Status, reason string, by *ch.User, notify ch.Notify) (*ch.Group, error) {
 	reason = strings.TrimSpace(reason)
 	return db.changeStatus(ctx, slug, by, notify, func(_ *sql.Tx, g *ch.Group, _ time.Time) (statusChange, error) {
@@ -105,11 +108,4 @@ func (db *DB) GrantOfficial(ctx context.Context, slug, note string, p ch.Program
 		}
 		return statusChange{to: ch.StatusOfficial, kind: ch.EventStatusChanged, detail: note}, nil
 	})
-}
-
-// RevokeOfficial withdraws official status with a reason the group reads on
-// its page (ch.Transition requires it). The group keeps its page, history
-// and validations, and can be granted official status again.
-func (db *DB) RevokeOfficial(ctx context.Context, slug, reason string, by *ch.User, notify ch.Notify) (*ch.Group, error) {
-	return db.ChangeStatus(ctx, slug, ch.StatusRevoked, reason, by, notify)
 }

@@ -94,7 +94,7 @@ func TestGrantOfficialRacesCoordinatorRemoval(t *testing.T) {
 
 		// The next round starts again from a group that meets every step.
 		if grantErr == nil {
-			_, err := db.RevokeOfficial(ctx, g.Slug, "Down to one coordinator.", who.cm, nil)
+			_, err := db.ChangeStatus(ctx, g.Slug, ch.StatusRevoked, "Down to one coordinator.", who.cm, nil)
 			must(t, err)
 		}
 		_, err := db.UpdateGroup(ctx, g.Slug, full, who.owner, nil)

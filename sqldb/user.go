@@ -7,7 +7,6 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"strings"
 	"time"
 
@@ -471,23 +470,17 @@ func (db *DB) ImportUsers(ctx context.Context, users []NewUser) (int, error) {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(users); start += batch {
 			rows := users[start:min(start+batch, len(users))]
-			var b strings.Builder
-			args := make([]any, 0, len(rows)*5)
-			b.WriteString(`INSERT INTO users (email, name, password_hash, verified_at, created_at) VALUES `)
+			a := sqlArgs{d: db.d}
+			values := make([]string, len(rows))
 			for i, u := range rows {
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				n := len(args)
-				fmt.Fprintf(&b, "(%s, %s, %s, %s, %s)", db.d.param(n+1), db.d.param(n+2), db.d.param(n+3), db.d.param(n+4), db.d.param(n+5))
 				var verified *time.Time
 				if u.Verified {
 					verified = &now
 				}
-				args = append(args, ch.NormalizeEmail(u.Email), u.Name, u.PasswordHash, verified, now)
+				values[i] = "(" + addList(&a, []any{ch.NormalizeEmail(u.Email), u.Name, u.PasswordHash, verified, now}) + ")"
 			}
-			b.WriteString(` ON CONFLICT (email) DO NOTHING`)
-			res, err := tx.ExecContext(ctx, b.String(), args...)
+			res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, password_hash, verified_at, created_at) VALUES `+
+				strings.Join(values, ", ")+` ON CONFLICT (email) DO NOTHING`, a.vals...)
 			if err != nil {
 				return err
 			}

@@ -61,9 +61,9 @@ func ParseArtwork(svg []byte) (Artwork, error) {
 		return Artwork{}, err
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="%s">`, a.viewBoxString())
-	a.writeContent(&b)
-	b.WriteString("</svg>\n")
+	doc := el("svg", "xmlns", svgNS, "xmlns:xlink", xlinkNS, "viewBox", a.viewBoxString())
+	doc.add(a.content()...)
+	doc.writeDocument(&b)
 	return Artwork{SVG: b.Bytes()}, nil
 }
 
@@ -77,6 +77,49 @@ type node struct {
 	name     string
 	attrs    []attr
 	children []*node
+	text     string // character data, in the logo's own <text> and <title>
+}
+
+// el makes an element from attribute names and values in pairs.
+func el(name string, attrs ...string) *node {
+	n := &node{name: name}
+	for i := 0; i+1 < len(attrs); i += 2 {
+		n.attrs = append(n.attrs, attr{attrs[i], attrs[i+1]})
+	}
+	return n
+}
+
+func textEl(text, name string, attrs ...string) *node {
+	n := el(name, attrs...)
+	n.text = text
+	return n
+}
+
+// set adds an attribute unless its value is empty.
+func (n *node) set(name, value string) *node {
+	if value != "" {
+		n.attrs = append(n.attrs, attr{name, value})
+	}
+	return n
+}
+
+// add appends children and returns the first, so that a container and its
+// content can be written in one expression.
+func (n *node) add(children ...*node) *node {
+	n.children = append(n.children, children...)
+	if len(children) == 0 {
+		return nil
+	}
+	return children[0]
+}
+
+func (n *node) get(name string) string {
+	for _, at := range n.attrs {
+		if at.name == name {
+			return at.value
+		}
+	}
+	return ""
 }
 
 type attr struct{ name, value string }
@@ -468,19 +511,27 @@ func (a *artwork) viewBoxString() string {
 	return strings.Join(s, " ")
 }
 
-// writeContent writes the drawing: the root's own presentation attributes
-// on a group around its children.
-func (a *artwork) writeContent(b *bytes.Buffer) {
+// content is the drawing: the root's own presentation attributes on a
+// group around its children.
+func (a *artwork) content() []*node {
 	if len(a.root.attrs) == 0 {
-		for _, c := range a.root.children {
-			c.write(b)
-		}
-		return
+		return a.root.children
 	}
-	a.root.write(b)
+	return []*node{a.root}
 }
 
-func (n *node) write(b *bytes.Buffer) {
+// writeDocument writes n as the root of a document, a line per child.
+func (n *node) writeDocument(b *bytes.Buffer) {
+	n.writeStart(b)
+	b.WriteByte('\n')
+	for _, c := range n.children {
+		c.write(b)
+		b.WriteByte('\n')
+	}
+	b.WriteString("</" + n.name + ">\n")
+}
+
+func (n *node) writeStart(b *bytes.Buffer) {
 	b.WriteByte('<')
 	b.WriteString(n.name)
 	for _, at := range n.attrs {
@@ -490,11 +541,17 @@ func (n *node) write(b *bytes.Buffer) {
 		escape(b, at.value)
 		b.WriteByte('"')
 	}
-	if len(n.children) == 0 {
+	b.WriteByte('>')
+}
+
+func (n *node) write(b *bytes.Buffer) {
+	n.writeStart(b)
+	if len(n.children) == 0 && n.text == "" {
+		b.Truncate(b.Len() - 1)
 		b.WriteString("/>")
 		return
 	}
-	b.WriteByte('>')
+	escape(b, n.text)
 	for _, c := range n.children {
 		c.write(b)
 	}

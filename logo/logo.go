@@ -1,6 +1,6 @@
 // Package logo draws a user group's logo: the program's artwork beside the
 // group's name, in the official variant or the visibly distinct new-group
-// one, as a standalone SVG, and rasterizes it to PNG with rsvg-convert.
+// one, as a standalone SVG or as a PNG painted in Go from the same layout.
 //
 // Names are untrusted text: they are escaped, stripped of control and
 // bidirectional-override characters, wrapped on at most three lines and
@@ -9,11 +9,9 @@
 // generous side, since the fonts that draw the SVG are the viewer's.
 // Right-to-left names are set right to left and aligned right.
 //
-// The PNG looks as good as the fonts of the machine that renders it. On
-// Debian: librsvg2-bin (rsvg-convert), fonts-dejavu-core (Latin, Greek,
-// Cyrillic, Arabic, Hebrew), fonts-noto-core (nicer Arabic and Hebrew, and
-// Indic, Thai, Ethiopic… scripts), fonts-wqy-microhei (Chinese, Japanese,
-// Korean) and fonts-symbola (emoji, drawn in one colour).
+// The PNG is drawn with the Go Bold font, embedded: Latin, Greek and
+// Cyrillic. A name in another script is drawn in a form the font can show
+// (see drawableName).
 package logo
 
 import (
@@ -119,99 +117,115 @@ func SVG(name string, v Variant, art Artwork) ([]byte, error) {
 	if text == "" {
 		return nil, ErrEmptyName
 	}
-	pal, ok := palettes[v]
-	if !ok {
-		return nil, fmt.Errorf("logo: unknown variant %d", int(v))
+	a, err := art.parse()
+	if err != nil {
+		return nil, err
 	}
+	root, err := drawing(text, v, a)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	root.writeDocument(&b)
+	return b.Bytes(), nil
+}
+
+func (art Artwork) parse() (*artwork, error) {
 	src := art.SVG
 	if len(src) == 0 {
 		src = defaultArtwork
 	}
-	a, err := parseArtwork(src)
-	if err != nil {
-		return nil, err
-	}
-	size, lines := layoutName(text)
-	rtl := isRTL(text)
+	return parseArtwork(src)
+}
 
-	var b bytes.Buffer
-	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	p(`<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-labelledby="logo-title">`+"\n", Width, Height, Width, Height)
-	b.WriteString(`<title id="logo-title">`)
-	escape(&b, text)
-	if v == Official {
-		b.WriteString(" — official user group")
-	} else {
-		b.WriteString(" — new user group")
+// drawing lays out the logo of a group whose name reads text as one tree
+// of SVG elements, which SVG writes out and PNG paints: both renderings
+// come from this one layout. An empty text leaves the name out (PNG does
+// so when no form of the name can be drawn).
+func drawing(text string, v Variant, a *artwork) (*node, error) {
+	pal, ok := palettes[v]
+	if !ok {
+		return nil, fmt.Errorf("logo: unknown variant %d", int(v))
 	}
-	b.WriteString("</title>\n")
+	title := text + " — new user group"
+	if v == Official {
+		title = text + " — official user group"
+	}
+	root := el("svg", "xmlns", svgNS, "xmlns:xlink", xlinkNS, "width", num(Width), "height", num(Height),
+		"viewBox", fmt.Sprintf("0 0 %d %d", Width, Height), "role", "img", "aria-labelledby", "logo-title")
+	root.add(textEl(title, "title", "id", "logo-title"))
 
 	// Definitions: the emblem's disk, the accent bar, the new-group mute.
-	p(`<defs><radialGradient id="logo-disk" cx="0.35" cy="0.3" r="0.8"><stop offset="0" stop-color="%s"/><stop offset="1" stop-color="%s"/></radialGradient>`, pal.disk1, pal.disk2)
-	p(`<linearGradient id="logo-bar" x1="0" y1="0" x2="1" y2="0"><stop offset="0" stop-color="%s"/><stop offset="1" stop-color="%s"/></linearGradient>`, pal.bar1, pal.bar2)
+	defs := root.add(el("defs"))
+	defs.add(el("radialGradient", "id", "logo-disk", "cx", "0.35", "cy", "0.3", "r", "0.8")).add(
+		el("stop", "offset", "0", "stop-color", pal.disk1),
+		el("stop", "offset", "1", "stop-color", pal.disk2))
+	defs.add(el("linearGradient", "id", "logo-bar", "x1", "0", "y1", "0", "x2", "1", "y2", "0")).add(
+		el("stop", "offset", "0", "stop-color", pal.bar1),
+		el("stop", "offset", "1", "stop-color", pal.bar2))
 	// Should a viewer's font be wider than estimated, the name is cut at
 	// the emblem and the card's edge rather than drawn over them.
-	p(`<clipPath id="logo-text-area"><rect x="%s" y="6" width="%s" height="%d"/></clipPath>`, num(emblemX+emblemR+8), num(Width-6-(emblemX+emblemR+8)), Height-12)
+	defs.add(el("clipPath", "id", "logo-text-area")).add(
+		el("rect", "x", num(emblemX+emblemR+8), "y", "6", "width", num(Width-6-(emblemX+emblemR+8)), "height", num(Height-12)))
 	if v == New {
-		b.WriteString(`<filter id="logo-muted" x="0" y="0" width="1" height="1"><feColorMatrix type="saturate" values="0.2"/></filter>`)
+		defs.add(el("filter", "id", "logo-muted", "x", "0", "y", "0", "width", "1", "height", "1")).add(
+			el("feColorMatrix", "type", "saturate", "values", "0.2"))
 	}
-	b.WriteString("</defs>\n")
 
 	// The card.
-	p(`<rect x="1.5" y="1.5" width="%d" height="%d" rx="26" fill="%s" stroke="%s" stroke-width="3"`, Width-3, Height-3, pal.card, pal.cardStroke)
-	if pal.cardDash != "" {
-		p(` stroke-dasharray="%s"`, pal.cardDash)
-	}
-	b.WriteString("/>\n")
+	root.add(el("rect", "x", "1.5", "y", "1.5", "width", num(Width-3), "height", num(Height-3), "rx", "26",
+		"fill", pal.card, "stroke", pal.cardStroke, "stroke-width", "3").set("stroke-dasharray", pal.cardDash))
 
 	// The emblem: a disk, the artwork scaled into its square, and for
 	// official groups a seal.
-	p(`<circle cx="%s" cy="%s" r="%s" fill="url(#logo-disk)" stroke="%s" stroke-width="3"`, num(emblemX), num(emblemY), num(emblemR), pal.ring)
-	if pal.ringDash != "" {
-		p(` stroke-dasharray="%s"`, pal.ringDash)
-	}
-	b.WriteString("/>\n")
+	root.add(el("circle", "cx", num(emblemX), "cy", num(emblemY), "r", num(emblemR), "fill", "url(#logo-disk)",
+		"stroke", pal.ring, "stroke-width", "3").set("stroke-dasharray", pal.ringDash))
+	emblem := root.add(el("g"))
 	if v == New {
-		b.WriteString(`<g filter="url(#logo-muted)" opacity="0.75">`)
-	} else {
-		b.WriteString(`<g>`)
+		emblem.set("filter", "url(#logo-muted)").set("opacity", "0.75")
 	}
-	p(`<svg x="%s" y="%s" width="%s" height="%s" viewBox="%s" preserveAspectRatio="xMidYMid meet" overflow="hidden">`,
-		num(emblemX-artSize/2), num(emblemY-artSize/2), num(artSize), num(artSize), a.viewBoxString())
-	a.writeContent(&b)
-	b.WriteString("</svg></g>\n")
+	emblem.add(el("svg", "x", num(emblemX-artSize/2), "y", num(emblemY-artSize/2), "width", num(artSize), "height", num(artSize),
+		"viewBox", a.viewBoxString(), "preserveAspectRatio", "xMidYMid meet", "overflow", "hidden")).add(a.content()...)
 	if v == Official {
-		b.WriteString(`<g transform="translate(210 226)"><circle r="25" fill="url(#logo-bar)" stroke="#ffffff" stroke-width="5"/>` +
-			`<path d="M-10 1l7 7 13-15" fill="none" stroke="#ffffff" stroke-width="5" stroke-linecap="round" stroke-linejoin="round"/></g>` + "\n")
+		root.add(el("g", "transform", "translate(210 226)")).add(
+			el("circle", "r", "25", "fill", "url(#logo-bar)", "stroke", "#ffffff", "stroke-width", "5"),
+			el("path", "d", "M-10 1l7 7 13-15", "fill", "none", "stroke", "#ffffff", "stroke-width", "5",
+				"stroke-linecap", "round", "stroke-linejoin", "round"))
 	}
 
 	// The name, the accent bar and the label, as one block centred
 	// vertically, aligned left (right for a right-to-left name).
+	size, lines := layoutName(text)
+	rtl := isRTL(text)
 	labelHeight := taglineSize * ascent
 	if v == New {
 		labelHeight = pillHeight
 	}
-	nameHeight := (ascent + float64(len(lines)-1)*lineHeight + descent) * size
-	top := (Height - (nameHeight + gapAboveBar + barHeight + gapBelowBar + labelHeight)) / 2
+	nameHeight, barGap := 0.0, 0.0
+	if len(lines) > 0 {
+		nameHeight = (ascent + float64(len(lines)-1)*lineHeight + descent) * size
+		barGap = gapAboveBar
+	}
+	top := (Height - (nameHeight + barGap + barHeight + gapBelowBar + labelHeight)) / 2
 	x, dir := textLeft, "ltr"
 	if rtl {
 		x, dir = textRight, "rtl" // with direction rtl, "start" is the right end
 	}
-	p(`<g clip-path="url(#logo-text-area)" font-family="%s" font-weight="700" font-size="%s" fill="%s">`+"\n", fontFamily, num(size), pal.name)
+	names := root.add(el("g", "clip-path", "url(#logo-text-area)", "font-family", fontFamily, "font-weight", "700",
+		"font-size", num(size), "fill", pal.name))
 	for i, l := range lines {
 		y := top + (ascent+float64(i)*lineHeight)*size
-		p(`<text class="logo-name" x="%s" y="%s" direction="%s" unicode-bidi="embed" text-anchor="start">`, num(x), num(round2(y)), dir)
-		escape(&b, l.text)
-		b.WriteString("</text>\n")
+		names.add(textEl(l.text, "text", "class", "logo-name", "x", num(x), "y", num(round2(y)), "direction", dir,
+			"unicode-bidi", "embed", "text-anchor", "start"))
 	}
-	b.WriteString("</g>\n")
 
-	barY := top + nameHeight + gapAboveBar
+	barY := top + nameHeight + barGap
 	barX := textLeft
 	if rtl {
 		barX = textRight - barWidth
 	}
-	p(`<rect x="%s" y="%s" width="%s" height="%s" rx="2" fill="url(#logo-bar)"/>`+"\n", num(barX), num(round2(barY)), num(barWidth), num(barHeight))
+	root.add(el("rect", "x", num(barX), "y", num(round2(barY)), "width", num(barWidth), "height", num(barHeight),
+		"rx", "2", "fill", "url(#logo-bar)"))
 
 	labelTop := barY + barHeight + gapBelowBar
 	if v == Official {
@@ -219,20 +233,22 @@ func SVG(name string, v Variant, art Artwork) ([]byte, error) {
 		if rtl {
 			lx, la = textRight, "end"
 		}
-		p(`<text x="%s" y="%s" font-family="%s" font-weight="700" font-size="%s" letter-spacing="%s" fill="%s" direction="ltr" text-anchor="%s">%s</text>`+"\n",
-			num(lx), num(round2(labelTop+labelHeight)), fontFamily, num(taglineSize), num(taglineSpacing), pal.label, la, officialLabel)
+		root.add(textEl(officialLabel, "text", "x", num(lx), "y", num(round2(labelTop+labelHeight)), "font-family", fontFamily,
+			"font-weight", "700", "font-size", num(taglineSize), "letter-spacing", num(taglineSpacing), "fill", pal.label,
+			"direction", "ltr", "text-anchor", la))
 	} else {
 		w := pillWidth()
 		px := textLeft
 		if rtl {
 			px = textRight - w
 		}
-		p(`<rect x="%s" y="%s" width="%s" height="%s" rx="%s" fill="%s"/>`, num(px), num(round2(labelTop)), num(round2(w)), num(pillHeight), num(pillHeight/2), pal.pill)
-		p(`<text x="%s" y="%s" font-family="%s" font-weight="700" font-size="%s" letter-spacing="%s" fill="%s" direction="ltr" text-anchor="middle">%s</text>`+"\n",
-			num(round2(px+w/2+pillSpacing/2)), num(round2(labelTop+pillHeight/2+pillSize*0.36)), fontFamily, num(pillSize), num(pillSpacing), pal.pillText, newLabel)
+		root.add(el("rect", "x", num(px), "y", num(round2(labelTop)), "width", num(round2(w)), "height", num(pillHeight),
+			"rx", num(pillHeight/2), "fill", pal.pill))
+		root.add(textEl(newLabel, "text", "x", num(round2(px+w/2+pillSpacing/2)), "y", num(round2(labelTop+pillHeight/2+pillSize*0.36)),
+			"font-family", fontFamily, "font-weight", "700", "font-size", num(pillSize), "letter-spacing", num(pillSpacing),
+			"fill", pal.pillText, "direction", "ltr", "text-anchor", "middle"))
 	}
-	b.WriteString("</svg>\n")
-	return b.Bytes(), nil
+	return root, nil
 }
 
 // layoutName chooses the largest font size at which the name fits on at

@@ -3,96 +3,79 @@ package logo
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"os/exec"
+	"image"
+	"image/png"
 	"runtime"
-	"strconv"
-	"strings"
 	"time"
 )
-
-// ErrNoRasterizer is returned by PNG when rsvg-convert is not installed
-// (Debian package librsvg2-bin).
-var ErrNoRasterizer = errors.New("logo: rsvg-convert not found (install librsvg2-bin)")
 
 // Bounds of a PNG rendering.
 const (
 	MinPNGWidth = 16
 	MaxPNGWidth = 4096
 
-	pngTimeout  = 20 * time.Second
-	maxPNGBytes = 32 << 20
+	pngTimeout = 20 * time.Second
 )
 
-// rasterizers bounds how many rsvg-convert processes run at once, so that a
-// burst of uncached requests cannot fork without limit.
-var rasterizers = make(chan struct{}, max(2, runtime.NumCPU()))
+// painting bounds how many logos are painted at once: each takes a core
+// and, at the largest width, tens of megabytes.
+var painting = make(chan struct{}, runtime.NumCPU())
 
-// PNG rasterizes an SVG (as made by SVG) to a PNG width pixels wide, the
-// height following the aspect ratio, with rsvg-convert. It gives up after
-// 20 seconds or when ctx is done, and refuses output larger than 32 MiB.
-// Rendering costs a process: callers should cache the result.
-func PNG(ctx context.Context, svg []byte, width int) ([]byte, error) {
+// PNG paints the logo of the group called name as a PNG image width pixels
+// wide, its height following the aspect ratio (Width×Height). It is the
+// same drawing as SVG's, except where the embedded font cannot draw the
+// name: short is the group's short name, one of the forms it may then show
+// instead (see drawableName). It gives up when ctx is done or after 20
+// seconds. Painting costs milliseconds of CPU: callers should cache the
+// result.
+func PNG(ctx context.Context, name, short string, v Variant, art Artwork, width int) ([]byte, error) {
 	if width < MinPNGWidth || width > MaxPNGWidth {
 		return nil, fmt.Errorf("logo: PNG width %d outside %d…%d", width, MinPNGWidth, MaxPNGWidth)
 	}
-	bin, err := exec.LookPath("rsvg-convert")
+	text := cleanName(name)
+	if text == "" {
+		return nil, ErrEmptyName
+	}
+	a, err := art.parse()
 	if err != nil {
-		return nil, ErrNoRasterizer
+		return nil, err
+	}
+	root, err := drawing(drawableName(text, short), v, a)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	select {
-	case rasterizers <- struct{}{}:
-		defer func() { <-rasterizers }()
+	case painting <- struct{}{}:
+		defer func() { <-painting }()
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 	ctx, cancel := context.WithTimeout(ctx, pngTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--width", strconv.Itoa(width), "--keep-aspect-ratio", "--format", "png")
-	cmd.Stdin = bytes.NewReader(svg)
-	stdout := &limitedBuffer{max: maxPNGBytes}
-	stderr := &limitedBuffer{max: 4 << 10, truncate: true}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.WaitDelay = time.Second
-	err = cmd.Run()
-	switch {
-	case stdout.overflow:
-		return nil, fmt.Errorf("logo: rsvg-convert output larger than %d bytes", maxPNGBytes)
-	case ctx.Err() != nil:
-		return nil, fmt.Errorf("logo: rsvg-convert: %w", ctx.Err())
-	case err != nil:
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			msg = err.Error()
-		}
-		return nil, fmt.Errorf("logo: rsvg-convert: %s", msg)
-	case !bytes.HasPrefix(stdout.Bytes(), []byte("\x89PNG\r\n\x1a\n")):
-		return nil, errors.New("logo: rsvg-convert did not write a PNG")
+	height := (width*Height + Width/2) / Width
+	img, err := safePaint(ctx, root, width, height, float64(width)/Width)
+	if err != nil {
+		return nil, fmt.Errorf("logo: painting the PNG: %w", err)
 	}
-	return stdout.Bytes(), nil
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
-// limitedBuffer keeps at most max bytes. Past that it fails the write (so
-// that the process is not waited on for ever) or, with truncate, drops the
-// rest.
-type limitedBuffer struct {
-	bytes.Buffer
-	max      int
-	truncate bool
-	overflow bool
-}
-
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if room := b.max - b.Len(); len(p) > room {
-		b.overflow = true
-		if !b.truncate {
-			return 0, errors.New("output too large")
+// safePaint paints root, turning a panic that painting let through (see
+// guard) into an error that the server can answer, instead of the request
+// being cut off.
+func safePaint(ctx context.Context, root *node, width, height int, scale float64) (img *image.RGBA, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			img, err = nil, fmt.Errorf("%v", r)
 		}
-		if room > 0 {
-			b.Buffer.Write(p[:room])
-		}
-		return len(p), nil
-	}
-	return b.Buffer.Write(p)
+	}()
+	return paintTree(ctx, root, width, height, scale)
 }

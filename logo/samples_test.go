@@ -42,7 +42,7 @@ func TestWriteSamples(t *testing.T) {
 			if err := os.WriteFile(base+".svg", svg, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			png, err := PNG(context.Background(), svg, 600)
+			png, err := PNG(context.Background(), name, "", v, Artwork{}, 600)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -53,11 +53,7 @@ func TestWriteSamples(t *testing.T) {
 	}
 	// An uploaded artwork, wider than high, and a small rendering.
 	for _, v := range []Variant{Official, New} {
-		svg, err := SVG("Rust Lyon", v, Artwork{SVG: []byte(inkscapeArtwork)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		png, err := PNG(context.Background(), svg, 300)
+		png, err := PNG(context.Background(), "Rust Lyon", "", v, Artwork{SVG: []byte(inkscapeArtwork)}, 300)
 		if err != nil {
 			t.Fatal(err)
 		}

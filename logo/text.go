@@ -110,13 +110,14 @@ var asciiWidth = [95]float64{
 }
 
 // runeWidth estimates the advance of r in em in a bold sans-serif face, on
-// the generous side: a line estimated to fit must fit whatever font draws it.
-// Marks and format characters (combining accents, vowel signs, zero-width
-// joiners, variation selectors) count as zero; a cluster such as an emoji
-// ZWJ sequence therefore counts as the sum of its pictographs, at most.
+// the generous side: a line estimated to fit must fit whatever font draws it,
+// the embedded one of the PNG included. Marks and format characters
+// (combining accents, vowel signs, zero-width joiners, variation selectors)
+// count as zero; a cluster such as an emoji ZWJ sequence therefore counts as
+// the sum of its pictographs, at most.
 func runeWidth(r rune) float64 {
 	if r >= 0x20 && r < 0x7F {
-		return asciiWidth[r-0x20] * safety
+		return max(asciiWidth[r-0x20], embeddedAdvance(r)) * safety
 	}
 	var w float64
 	switch {
@@ -156,7 +157,7 @@ func runeWidth(r rune) float64 {
 	default:
 		w = 1.0
 	}
-	return w * safety
+	return max(w, embeddedAdvance(r)) * safety
 }
 
 func isVariationSelector(r rune) bool {

@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
@@ -21,8 +22,9 @@ func logoVariant(s ch.Status) logo.Variant {
 	return logo.New
 }
 
-// pngCache keeps rasterized logos: rsvg-convert costs tens of milliseconds
-// and a process, and a logo changes only with the group's name or status.
+// pngCache keeps painted logos: painting one costs milliseconds of CPU (tens
+// at the largest widths), and a logo changes only with the group's name,
+// short name, status or the program's artwork.
 type pngCache struct {
 	mu      sync.Mutex
 	entries map[string][]byte
@@ -65,16 +67,22 @@ func (s *Server) groupLogo(format string) http.HandlerFunc {
 		if format == "png" {
 			width := 600
 			if v := r.URL.Query().Get("width"); v != "" {
-				if width, err = strconv.Atoi(v); err != nil || width < 16 || width > 4096 {
-					s.fail(w, r, &ch.Error{Code: ch.EINVALID, Message: "Choose a width from 16 to 4096 pixels.", Fields: map[string]string{"width": "16 to 4096"}})
+				if width, err = strconv.Atoi(v); err != nil || width < logo.MinPNGWidth || width > logo.MaxPNGWidth {
+					bounds := fmt.Sprintf("%d to %d", logo.MinPNGWidth, logo.MaxPNGWidth)
+					s.fail(w, r, &ch.Error{Code: ch.EINVALID, Message: "Choose a width from " + bounds + " pixels.", Fields: map[string]string{"width": bounds}})
 					return
 				}
 			}
-			sum := sha256.Sum256(svg)
-			key := hex.EncodeToString(sum[:]) + "/" + strconv.Itoa(width)
+			// The SVG stands for the name, the status and the artwork; the
+			// short name is what the PNG may show instead of the name.
+			h := sha256.New()
+			h.Write(svg)
+			h.Write([]byte{0})
+			h.Write([]byte(g.ShortName))
+			key := hex.EncodeToString(h.Sum(nil)) + "/" + strconv.Itoa(width)
 			png, ok := s.pngs.get(key)
 			if !ok {
-				if png, err = logo.PNG(r.Context(), svg, width); err != nil {
+				if png, err = logo.PNG(r.Context(), g.Name, g.ShortName, logoVariant(g.Status), art, width); err != nil {
 					s.fail(w, r, err)
 					return
 				}

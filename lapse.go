@@ -102,3 +102,11 @@ const (
 	RenameAccept   RenameDecision = "accept"
 	RenameRollBack RenameDecision = "roll_back"
 )
+
+// History entries of official status following the facts.
+const (
+	EventStepsLapsed      EventKind = "steps_lapsed"       // Detail: the newly failing step ids
+	EventStepsMetAgain    EventKind = "steps_met_again"    // every step met again
+	EventRenameAccepted   EventKind = "rename_accepted"    // Detail: the old name
+	EventRenameRolledBack EventKind = "rename_rolled_back" // Detail: the name undone
+)

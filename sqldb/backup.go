@@ -30,7 +30,7 @@ var Tables = []string{
 	"outbox", "settings", "policies",
 	"groups", "group_contacts", "group_channels", "coordinators", "group_events", "policy_agreements",
 	"group_ambassadors", "step_validations", "step_comments", "step_exemptions", "accepted_rhythms",
-	"recorded_meetings", "program_versions",
+	"recorded_meetings", "program_versions", "official_lapses", "pending_renames",
 }
 
 // seededTable is the one table Migrate fills (with the default policy), so a

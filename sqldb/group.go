@@ -260,6 +260,9 @@ func (db *DB) UpdateGroup(ctx context.Context, slug string, app ch.Application, 
 		if err := db.writeProfileLists(ctx, tx, old.ID, app); err != nil {
 			return err
 		}
+		if err := recordRename(ctx, tx, old, app, by, now); err != nil {
+			return err
+		}
 		if app.PolicyAgreed {
 			if _, err := agreeToPolicy(ctx, tx, old.ID, by.ID, now); err != nil {
 				return err

@@ -74,6 +74,7 @@ func (s *Server) registerOfficialAPI() {
 	s.handle("DELETE", g+"/meetings/{mid}", verified, s.apiDeleteMeeting)
 	s.handle("PUT", g+"/rhythm", verified, s.apiAcceptRhythm)
 	s.handle("DELETE", g+"/rhythm", verified, s.apiClearRhythm)
+	s.handle("POST", g+"/rename", verified, s.apiDecideRename)
 }
 
 func (s *Server) apiSteps(w http.ResponseWriter, r *http.Request) {
@@ -180,7 +181,7 @@ func (s *Server) apiAddAmbassador(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	ambs, err := s.flows.AddAmbassador(r.Context(), userFrom(r), r.PathValue("slug"), in.Email)
+	_, ambs, err := s.flows.AddAmbassador(r.Context(), userFrom(r), r.PathValue("slug"), in.Email)
 	out := struct {
 		Ambassadors []apiAmbassador `json:"ambassadors"`
 	}{Ambassadors: []apiAmbassador{}}
@@ -269,6 +270,23 @@ func (s *Server) apiAcceptRhythm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiClearRhythm(w http.ResponseWriter, r *http.Request) {
 	err := s.flows.ClearRhythm(r.Context(), userFrom(r), r.PathValue("slug"))
 	s.apiDone(w, r, err, http.StatusNoContent, nil)
+}
+
+func (s *Server) apiDecideRename(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Decision ch.RenameDecision `json:"decision"`
+		Note     string            `json:"note"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	g, err := s.flows.DecideRename(r.Context(), userFrom(r), r.PathValue("slug"), in.Decision, in.Note)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	s.writeGroup(w, r, http.StatusOK, g, ch.Viewer{User: userFrom(r)}, nil)
 }
 
 // decodeOptionalJSON is decodeJSON for calls whose body may be empty.

@@ -356,6 +356,9 @@ func authzCases() []authzCase {
 		{route: "POST /groups/{slug}/rhythm", path: "/groups/{accepted}/rhythm", want: byRole{s401, s403, s403, s403, s403, s403, s303}, form: func(*authzWorld, role) url.Values {
 			return url.Values{"cadence": {"quarterly"}, "note": {"A big structured event each quarter suits this city better than monthly meetups."}}
 		}},
+		{route: "POST /groups/{slug}/rename", path: "/groups/{accepted}/rename", want: byRole{s401, s403, s403, s403, s403, s403, http.StatusConflict}, form: func(*authzWorld, role) url.Values {
+			return url.Values{"decision": {"accept"}}
+		}, note: "only community managers; the group was not renamed"},
 		{route: "GET /review/queue", path: "/review/queue", want: byRole{s303, s403, s403, s403, s403, s200, s200}},
 
 		{route: "GET /admin/applications", path: "/admin/applications", want: adminPage},
@@ -437,6 +440,9 @@ func authzCases() []authzCase {
 			want: byRole{s401, s403, s403, s403, s403, s403, http.StatusNoContent}, body: func(role) string {
 				return `{"cadence": "quarterly", "note": "A big event each quarter suits this city."}`
 			}},
+		{route: "POST /api/v1/groups/{slug}/rename", path: "/api/v1/groups/{accepted}/rename",
+			want: byRole{s401, s403, s403, s403, s403, s403, http.StatusConflict}, body: func(role) string { return `{"decision": "accept"}` },
+			note: "only community managers; the group was not renamed"},
 		{route: "DELETE /api/v1/groups/{slug}/rhythm", path: "/api/v1/groups/{accepted}/rhythm",
 			want: byRole{s401, s403, s403, s403, s403, s403, s404}, note: "a manager passes authorization; no rhythm was accepted"},
 	}

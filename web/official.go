@@ -29,6 +29,7 @@ func (s *Server) registerOfficialRoutes() {
 	s.handle("POST", "/groups/{slug}/meetings", verified, s.recordMeeting)
 	s.handle("POST", "/groups/{slug}/meetings/{id}/delete", verified, s.deleteMeeting)
 	s.handle("POST", "/groups/{slug}/rhythm", verified, s.acceptRhythm)
+	s.handle("POST", "/groups/{slug}/rename", verified, s.decideRename)
 	s.handle("GET", "/review/queue", signedIn, s.reviewQueue)
 }
 
@@ -149,7 +150,7 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, key string, err 
 func (s *Server) validateStep(w http.ResponseWriter, r *http.Request) {
 	in := workflow.ValidationInput{Role: ch.Role(r.PostFormValue("role")), Verdict: ch.Verdict(r.PostFormValue("verdict")), Comment: r.PostFormValue("comment")}
 	_, err := s.flows.ValidateStep(r.Context(), userFrom(r), r.PathValue("slug"), r.PathValue("step"), in)
-	msg := "Thank you: your verdict is recorded."
+	msg := "Thank you: the step is validated."
 	if in.Verdict == ch.VerdictNeedsWork {
 		msg = "Your request for changes is sent to the organizers."
 	}
@@ -182,10 +183,13 @@ func (s *Server) markNotNeeded(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) addAmbassador(w http.ResponseWriter, r *http.Request) {
 	email := r.PostFormValue("email")
-	_, err := s.flows.AddAmbassador(r.Context(), userFrom(r), r.PathValue("slug"), email)
-	msg := "Thank you: you now mentor the group."
-	if strings.TrimSpace(email) != "" {
-		msg = "The ambassador now mentors the group and was told by mail."
+	g, mentors, err := s.flows.AddAmbassador(r.Context(), userFrom(r), r.PathValue("slug"), email)
+	msg := ""
+	if err == nil {
+		msg = "Thank you: you now mentor " + g.Name + "."
+		if strings.TrimSpace(email) != "" {
+			msg = mentors[len(mentors)-1].Name + " now mentors " + g.Name + " and was told by mail."
+		}
 	}
 	s.finish(w, r, "ambassador", err, msg)
 }
@@ -202,12 +206,15 @@ func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) {
 	if to == ch.StatusOfficial {
 		text = r.PostFormValue("note")
 	}
-	_, err := s.flows.SetStatus(r.Context(), userFrom(r), r.PathValue("slug"), to, text)
-	msg := map[ch.Status]string{
-		ch.StatusOfficial: "The group is now an official user group; the organizers were told.",
-		ch.StatusRevoked:  "Official status is revoked; the organizers were told why.",
-		ch.StatusArchived: "The group is archived; the organizers were told why.",
-	}[to]
+	g, err := s.flows.SetStatus(r.Context(), userFrom(r), r.PathValue("slug"), to, text)
+	msg := ""
+	if err == nil {
+		msg = map[ch.Status]string{
+			ch.StatusOfficial: g.Name + " is now an official user group.",
+			ch.StatusRevoked:  "Official status is revoked; the organizers were told why.",
+			ch.StatusArchived: g.Name + " is archived; the organizers were told why.",
+		}[to]
+	}
 	s.finish(w, r, "status", err, msg)
 }
 
@@ -252,7 +259,11 @@ func (s *Server) acceptRhythm(w http.ResponseWriter, r *http.Request) {
 // ── Queue ────────────────────────────────────────────────────────────────
 
 type queueData struct {
-	Manager    bool
+	Manager bool
+	// Lapsed are official groups that no longer meet a step; Renamed,
+	// official groups whose new name waits for a decision.
+	Lapsed     []sqldb.LapsedGroup
+	Renamed    []sqldb.RenamedGroup
 	Items      []sqldb.QueueItem
 	Mentored   []sqldb.QueueItem
 	Wanting    []*ch.Group
@@ -297,7 +308,12 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	if d.Manager {
-		if d.Items, err = s.DB.ValidationQueue(ctx, s.program(ctx), f); err != nil {
+		if d.Items, err = s.DB.ValidationQueue(ctx, s.program(ctx), f); err == nil {
+			if d.Lapsed, err = s.DB.Lapses(ctx, s.program(ctx)); err == nil {
+				d.Renamed, err = s.DB.PendingRenames(ctx)
+			}
+		}
+		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -314,4 +330,20 @@ func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "queue", "Review queue", d)
+}
+
+// decideRename accepts the new name of an official group or rolls it back;
+// both come back to the review queue, where renames wait.
+func (s *Server) decideRename(w http.ResponseWriter, r *http.Request) {
+	d := ch.RenameDecision(r.PostFormValue("decision"))
+	g, err := s.flows.DecideRename(r.Context(), userFrom(r), r.PathValue("slug"), d, r.PostFormValue("note"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	msg := "The new name of " + g.Name + " is accepted."
+	if d == ch.RenameRollBack {
+		msg = g.Name + " has its name back; the organizers were told."
+	}
+	s.redirect(w, r, "/review/queue", msg)
 }

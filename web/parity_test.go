@@ -36,6 +36,24 @@ func mentor(t *testing.T, w *authzWorld, slug string) map[string]string {
 	return map[string]string{"{amb}": itoa(amb.ID)}
 }
 
+// renamedOfficial makes the group official, then renames it.
+func renamedOfficial(t *testing.T, w *authzWorld, slug string) map[string]string {
+	ctx := context.Background()
+	if _, err := w.p.db.ChangeStatus(ctx, slug, ch.StatusOfficial, "", w.users[asManager], nil); err != nil {
+		t.Fatal(err)
+	}
+	g, err := w.p.db.GroupBySlug(ctx, slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := ch.ApplicationOf(g)
+	app.Name = "Alpha Snake Society"
+	if _, err := w.p.db.UpdateGroup(ctx, slug, app, w.users[asOrganizer], nil); err != nil {
+		t.Fatal(err)
+	}
+	return nil
+}
+
 func parityCases() []parityCase {
 	form := func(kv ...string) func(*authzWorld, role) url.Values {
 		return func(*authzWorld, role) url.Values {
@@ -161,6 +179,14 @@ func parityCases() []parityCase {
 			return map[string]string{"{meeting}": itoa(m.ID)}
 		}, pageRoute: "POST /groups/{slug}/meetings/{id}/delete", pagePath: "/groups/{slug}/meetings/{meeting}/delete", form: form(),
 			apiRoute: "DELETE /api/v1/groups/{slug}/meetings/{mid}", apiPath: "/api/v1/groups/{slug}/meetings/{meeting}"},
+		{action: "roll back the new name of an official group", setup: renamedOfficial, pageRoute: "POST /groups/{slug}/rename", pagePath: "/groups/{slug}/rename",
+			form: form("decision", "roll_back"), apiRoute: "POST /api/v1/groups/{slug}/rename", apiPath: "/api/v1/groups/{slug}/rename",
+			body: body(`{"decision": "roll_back"}`)},
+		{action: "accept a new name that nobody asked for", pageRoute: "POST /groups/{slug}/rename", pagePath: "/groups/{slug}/rename",
+			form: form("decision", "accept"), apiRoute: "POST /api/v1/groups/{slug}/rename", apiPath: "/api/v1/groups/{slug}/rename",
+			body: body(`{"decision": "accept"}`)},
+		{action: "decide a rename without a decision", setup: renamedOfficial, pageRoute: "POST /groups/{slug}/rename", pagePath: "/groups/{slug}/rename",
+			form: form(), apiRoute: "POST /api/v1/groups/{slug}/rename", apiPath: "/api/v1/groups/{slug}/rename", body: body(`{}`)},
 		{action: "accept another rhythm", pageRoute: "POST /groups/{slug}/rhythm", pagePath: "/groups/{slug}/rhythm",
 			form: form("cadence", "quarterly", "note", "A big event each quarter suits this city."), apiRoute: "PUT /api/v1/groups/{slug}/rhythm",
 			apiPath: "/api/v1/groups/{slug}/rhythm", body: body(`{"cadence": "quarterly", "note": "A big event each quarter suits this city."}`)},

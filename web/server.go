@@ -94,7 +94,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Files = &memFiles{}
 	}
 	s := &Server{Config: cfg, mux: http.NewServeMux(), metrics: newMetrics(cfg.DB, cfg.Logger)}
-	s.flows = workflow.New(cfg.DB, s.program, cfg.BaseURL)
+	s.flows = workflow.New(cfg.DB, s.program, cfg.BaseURL, cfg.Logger)
 	var err error
 	if s.static, err = loadStatic(); err != nil {
 		return nil, err

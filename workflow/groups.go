@@ -91,7 +91,7 @@ func (s *Service) EditGroup(ctx context.Context, actor *ch.User, slug string, in
 		return nil, similar, err
 	}
 	g, err = s.DB.UpdateGroup(ctx, g.Slug, in.Application, actor, s.Mail.notifyEdited(actor, g.Coordinators))
-	return g, similar, err
+	return g, similar, s.after(ctx, g, err)
 }
 
 // Review accepts or declines an application: community managers only. The
@@ -105,4 +105,23 @@ func (s *Service) Review(ctx context.Context, actor *ch.User, slug string, d ch.
 		return nil, forbidden("Only community managers accept or decline applications.")
 	}
 	return s.DB.ReviewGroup(ctx, slug, d, reason, actor, s.Mail.notifyReviewed)
+}
+
+// DecideRename is a community manager's decision on the new name of an
+// official group: accept it, or roll back to the name it had when it was
+// granted (or last accepted). The organizers are told.
+func (s *Service) DecideRename(ctx context.Context, actor *ch.User, slug string, d ch.RenameDecision, note string) (*ch.Group, error) {
+	g, v, err := s.Group(ctx, actor, slug)
+	if err != nil {
+		return nil, err
+	}
+	if !v.IsManager() {
+		return nil, forbidden("Only community managers accept or roll back the new name of an official group.")
+	}
+	if d != ch.RenameAccept && d != ch.RenameRollBack {
+		return nil, ch.Invalid("Choose to accept the new name or roll it back.", "decision", "Use accept or roll_back.")
+	}
+	note = strings.TrimSpace(note)
+	g, err = s.DB.DecideRename(ctx, g.Slug, d, note, actor, func(r ch.Rename) ch.Notify { return s.Mail.notifyRenameDecided(d, r, note) })
+	return g, s.after(ctx, g, err)
 }

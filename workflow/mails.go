@@ -197,3 +197,77 @@ func (s Mails) AskToAgree(version int, to []sqldb.PolicyRecipient) []ch.Mail {
 	}
 	return mails
 }
+
+// stepLines lists steps with what each needs next, one per line.
+func stepLines(steps []ch.StepResult) string {
+	var b strings.Builder
+	for _, r := range steps {
+		fmt.Fprintf(&b, "- %s: %s", r.Step.Title, strings.ToLower(r.State.Label()))
+		if r.Next != "" {
+			b.WriteString(". " + r.Next)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// lapsed tells the organizers, the mentors and managers that an official
+// group no longer meets some steps. Nothing is revoked: the organizers have
+// time to put it right, and a community manager decides.
+func (s Mails) lapsed(g *ch.Group, newly []ch.StepResult, mentors, managers []*ch.User) []ch.Mail {
+	what := stepLines(newly)
+	subject := g.Name + ": a step to official status is no longer met"
+	if len(newly) > 1 {
+		subject = g.Name + ": some steps to official status are no longer met"
+	}
+	out := toCoordinators(g, "", subject, fmt.Sprintf(
+		"%s is an official user group, and it no longer meets:\n\n%s\nThe group stays official for now: a community manager will look at it with you. Put it right on the checklist:\n%s\n",
+		g.Name, what, s.checklistLink(g)))
+	for _, u := range mentors {
+		out = append(out, ch.Mail{To: u.Email, Subject: subject, Body: fmt.Sprintf(
+			"Hello %s,\n\n%s, which you mentor, no longer meets:\n\n%s\nIts organizers were told. The checklist:\n%s\n", u.Name, g.Name, what, s.checklistLink(g))})
+	}
+	for _, u := range managers {
+		out = append(out, ch.Mail{To: u.Email, Subject: subject, Body: fmt.Sprintf(
+			"Hello %s,\n\nThe official group %s no longer meets:\n\n%s\nIts organizers and mentors were told; nothing was revoked. It waits in the review queue as \"official, step no longer met\":\n%s\n",
+			u.Name, g.Name, what, s.link("/review/queue#lapsed-h"))})
+	}
+	return out
+}
+
+// lapsedDigest tells each community manager, in one mail, of the official
+// groups that newly failed steps in a sweep.
+func (s Mails) lapsedDigest(groups []LapsedGroup, managers []*ch.User) []ch.Mail {
+	var b strings.Builder
+	for _, l := range groups {
+		fmt.Fprintf(&b, "%s (%s)\n%s\n", l.Group.Name, s.checklistLink(l.Group), stepLines(l.Newly))
+	}
+	subject := fmt.Sprintf("%d official groups no longer meet a step", len(groups))
+	if len(groups) == 1 {
+		subject = groups[0].Group.Name + ": a step to official status is no longer met"
+	}
+	var out []ch.Mail
+	for _, u := range managers {
+		out = append(out, ch.Mail{To: u.Email, Subject: subject, Body: fmt.Sprintf(
+			"Hello %s,\n\nThese official groups no longer meet steps to official status:\n\n%sTheir organizers and mentors were told; nothing was revoked. They wait in the review queue:\n%s\n",
+			u.Name, b.String(), s.link("/review/queue#lapsed-h"))})
+	}
+	return out
+}
+
+// notifyRenameDecided tells the organizers of an official group that a
+// community manager accepted its new name, or restored the old one.
+func (s Mails) notifyRenameDecided(d ch.RenameDecision, r ch.Rename, note string) ch.Notify {
+	return func(g *ch.Group) []ch.Mail {
+		body := fmt.Sprintf("A community manager accepted the new name of your official group: %s.\n", g.Name)
+		subject := "New name accepted: " + g.Name
+		if d == ch.RenameRollBack {
+			subject = "Name restored: " + g.Name
+			body = fmt.Sprintf("A community manager restored the name of your official group to %s, instead of %s.\n", g.Name, r.NewName)
+		}
+		if note != "" {
+			body += "\n" + note + "\n"
+		}
+		return toCoordinators(g, "", subject, body+"\nThe group's page:\n"+s.link("/groups/"+g.Slug)+"\n")
+	}
+}

@@ -90,7 +90,8 @@ func (s *Service) ValidateStep(ctx context.Context, actor *ch.User, slug, stepID
 		return ch.StepResult{}, ch.Invalid(fmt.Sprintf("You cannot validate “%s” in that role.", st.Title), "role", hint)
 	}
 	val := ch.Validation{StepID: st.ID, Role: in.Role, Verdict: in.Verdict, Comment: in.Comment}
-	if err := s.DB.AddValidation(ctx, g.Slug, val, actor, s.Mail.notifyValidated(actor, st, val)); err != nil {
+	err = s.DB.AddValidation(ctx, g.Slug, val, actor, s.Mail.notifyValidated(actor, st, val))
+	if err := s.after(ctx, g, err); err != nil {
 		return ch.StepResult{}, err
 	}
 	results, err := s.DB.StepResults(ctx, g, p)
@@ -158,7 +159,7 @@ func (s *Service) MarkNotNeeded(ctx context.Context, actor *ch.User, slug, stepI
 	if err := ch.CanMarkNotNeeded(actor, st, reason); err != nil {
 		return err
 	}
-	return s.DB.SetStepNotNeeded(ctx, g.Slug, st.ID, reason, actor, nil)
+	return s.after(ctx, g, s.DB.SetStepNotNeeded(ctx, g.Slug, st.ID, reason, actor, nil))
 }
 
 // ClearNotNeeded withdraws a not-needed mark: the step counts again.
@@ -170,17 +171,17 @@ func (s *Service) ClearNotNeeded(ctx context.Context, actor *ch.User, slug, step
 	if !v.IsManager() {
 		return forbidden("Only community managers mark steps not needed, or needed again.")
 	}
-	return s.DB.ClearStepNotNeeded(ctx, g.Slug, st.ID, actor, nil)
+	return s.after(ctx, g, s.DB.ClearStepNotNeeded(ctx, g.Slug, st.ID, actor, nil))
 }
 
 // AddAmbassador makes an ambassador a mentor of a group: with email empty,
 // the actor signs up (ambassadors only); with an email, a community manager
 // assigns that ambassador. The organizers and the ambassador are told. It
-// returns the group's mentors.
-func (s *Service) AddAmbassador(ctx context.Context, actor *ch.User, slug, email string) ([]*ch.User, error) {
+// returns the group and its mentors.
+func (s *Service) AddAmbassador(ctx context.Context, actor *ch.User, slug, email string) (*ch.Group, []*ch.User, error) {
 	g, v, err := s.Group(ctx, actor, slug)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	email = strings.TrimSpace(email)
 	mentor := actor
@@ -188,24 +189,25 @@ func (s *Service) AddAmbassador(ctx context.Context, actor *ch.User, slug, email
 	switch {
 	case email == "" && actor.Has(ch.RoleAmbassador):
 	case !v.IsManager():
-		return nil, forbidden("Only ambassadors sign up to mentor a group; community managers assign them.")
+		return nil, nil, forbidden("Only ambassadors sign up to mentor a group; community managers assign them.")
 	case email == "":
-		return nil, ch.Invalid("Give the ambassador's address.", "email", hint)
+		return nil, nil, ch.Invalid("Give the ambassador's address.", "email", hint)
 	default:
 		if mentor, _, err = s.DB.UserByEmail(ctx, email); ch.ErrorCode(err) == ch.ENOTFOUND {
-			return nil, ch.Invalid("No account has this address.", "email", hint)
+			return nil, nil, ch.Invalid("No account has this address.", "email", hint)
 		} else if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !mentor.Has(ch.RoleAmbassador) {
-			return nil, ch.Invalid(mentor.Name+" is not an ambassador: grant the role on People first.", "email",
+			return nil, nil, ch.Invalid(mentor.Name+" is not an ambassador: grant the role on People first.", "email",
 				"Choose someone who holds the ambassador role.")
 		}
 	}
-	if err := s.DB.AddAmbassador(ctx, g.Slug, mentor.ID, actor, s.Mail.notifyMentor(mentor, actor)); err != nil {
-		return nil, err
+	if err := s.after(ctx, g, s.DB.AddAmbassador(ctx, g.Slug, mentor.ID, actor, s.Mail.notifyMentor(mentor, actor))); err != nil {
+		return nil, nil, err
 	}
-	return s.DB.Ambassadors(ctx, g.ID)
+	mentors, err := s.DB.Ambassadors(ctx, g.ID)
+	return g, mentors, err
 }
 
 // RemoveAmbassador ends the mentoring of the ambassador with id: community
@@ -224,7 +226,7 @@ func (s *Service) RemoveAmbassador(ctx context.Context, actor *ch.User, slug str
 	} else if err != nil {
 		return err
 	}
-	return s.DB.RemoveAmbassador(ctx, g.Slug, id, actor, s.Mail.notifyMentorEnded(amb, actor))
+	return s.after(ctx, g, s.DB.RemoveAmbassador(ctx, g.Slug, id, actor, s.Mail.notifyMentorEnded(amb, actor)))
 }
 
 // SetStatus is a community manager's decision on a group's standing:
@@ -242,15 +244,20 @@ func (s *Service) SetStatus(ctx context.Context, actor *ch.User, slug string, to
 	text = strings.TrimSpace(text)
 	switch to {
 	case ch.StatusOfficial:
-		results, err := s.DB.StepResults(ctx, g, s.Program(ctx)) /*TEMP*/
-		if err != nil {
-			return nil, err
-		}
-		return s.DB.GrantOfficial(ctx, g.Slug, text, results, actor, s.Mail.notifyStatus(text))
+		g, err = s.DB.GrantOfficial(ctx, g.Slug, text, s.Program(ctx), actor, s.Mail.notifyStatus(text))
 	case ch.StatusRevoked, ch.StatusArchived:
-		return s.DB.ChangeStatus(ctx, g.Slug, to, text, actor, s.Mail.notifyStatus(text))
+		g, err = s.DB.ChangeStatus(ctx, g.Slug, to, text, actor, s.Mail.notifyStatus(text))
+	default:
+		return nil, ch.Invalid("Choose to grant, revoke or archive.", "status", "Use official, revoked or archived.")
 	}
-	return nil, ch.Invalid("Choose to grant, revoke or archive.", "status", "Use official, revoked or archived.")
+	if err != nil {
+		return nil, err
+	}
+	// A group that leaves official status leaves its lapse behind.
+	if err := s.followFacts(ctx, g); err != nil {
+		s.Logger.Error("follow the facts", "group", g.Slug, "err", err)
+	}
+	return g, nil
 }
 
 // MeetingInput is a past meeting as an organizer records it.
@@ -278,7 +285,8 @@ func (s *Service) RecordMeeting(ctx context.Context, actor *ch.User, slug string
 		}
 		return in.RecordedMeeting, fields.Err()
 	}
-	return s.DB.RecordMeeting(ctx, g.Slug, in.RecordedMeeting, actor)
+	m, err := s.DB.RecordMeeting(ctx, g.Slug, in.RecordedMeeting, actor)
+	return m, s.after(ctx, g, err)
 }
 
 // DeleteMeeting removes a meeting recorded by mistake: its organizers and
@@ -291,7 +299,7 @@ func (s *Service) DeleteMeeting(ctx context.Context, actor *ch.User, slug string
 	if !v.CanEdit() {
 		return forbidden("Only the group's organizers and community managers remove its meetings.")
 	}
-	return s.DB.DeleteRecordedMeeting(ctx, g.Slug, id, actor)
+	return s.after(ctx, g, s.DB.DeleteRecordedMeeting(ctx, g.Slug, id, actor))
 }
 
 // AcceptRhythm lets a community manager measure a group's meetings against
@@ -305,7 +313,7 @@ func (s *Service) AcceptRhythm(ctx context.Context, actor *ch.User, slug string,
 	if !v.IsManager() {
 		return forbidden("Only community managers accept another meeting rhythm.")
 	}
-	return s.DB.SetAcceptedRhythm(ctx, g.Slug, r, actor)
+	return s.after(ctx, g, s.DB.SetAcceptedRhythm(ctx, g.Slug, r, actor))
 }
 
 // ClearRhythm measures a group's meetings against its declared cadence
@@ -318,5 +326,5 @@ func (s *Service) ClearRhythm(ctx context.Context, actor *ch.User, slug string) 
 	if !v.IsManager() {
 		return forbidden("Only community managers accept another meeting rhythm.")
 	}
-	return s.DB.ClearAcceptedRhythm(ctx, g.Slug, actor)
+	return s.after(ctx, g, s.DB.ClearAcceptedRhythm(ctx, g.Slug, actor))
 }

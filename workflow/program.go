@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	ch "chapterhouse"
@@ -27,11 +26,19 @@ func (s *Service) PublishPolicy(ctx context.Context, actor *ch.User, body string
 	case body == "":
 		return 0, ch.Invalid("The policy cannot be empty.", "body", "Write the policy.")
 	case len(body) > MaxPolicyLen:
-		return 0, ch.Invalid("The policy is too long.", "body", fmt.Sprintf("Keep the policy under %s characters.", thousands(MaxPolicyLen)))
+		return 0, ch.Invalid("The policy is too long.", "body", ch.AtMostChars(MaxPolicyLen))
 	case body == strings.TrimSpace(current.Body):
 		return 0, ch.Invalid("Nothing changed.", "body", "Edit the text to publish a new version.")
 	}
-	return s.DB.PublishPolicyAsking(ctx, ch.PolicySocialMedia, body, actor.ID, s.Mail.AskToAgree)
+	v, err := s.DB.PublishPolicyAsking(ctx, ch.PolicySocialMedia, body, actor.ID, s.Mail.AskToAgree)
+	if err != nil {
+		return 0, err
+	}
+	// Every official group fails its policy step until it agrees again.
+	if _, err := s.SweepOfficial(ctx); err != nil {
+		s.Logger.Error("follow the facts after a new policy", "err", err)
+	}
+	return v, nil
 }
 
 // SetRole grants or removes a program-wide role: community managers only,
@@ -48,14 +55,18 @@ func (s *Service) SetRole(ctx context.Context, actor *ch.User, userID int64, rol
 	if err != nil {
 		return nil, err
 	}
-	return target, s.DB.SetRole(ctx, userID, role, grant, actor.ID)
-}
-
-// thousands writes n with comma separators, as the portal's messages do.
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
+	// The groups an ambassador mentors lose their mentor with the role.
+	var mentored []*ch.Group
+	if !grant && role == ch.RoleAmbassador {
+		if mentored, err = s.DB.MentoredGroups(ctx, userID); err != nil {
+			return nil, err
+		}
 	}
-	return s
+	if err := s.DB.SetRole(ctx, userID, role, grant, actor.ID); err != nil {
+		return nil, err
+	}
+	for _, g := range mentored {
+		s.after(ctx, g, nil)
+	}
+	return target, nil
 }

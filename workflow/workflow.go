@@ -8,6 +8,7 @@ package workflow
 
 import (
 	"context"
+	"log/slog"
 
 	ch "chapterhouse"
 	"chapterhouse/sqldb"
@@ -19,12 +20,13 @@ type Service struct {
 	// Program returns the program in force (the path to official status).
 	Program func(context.Context) ch.Program
 	Mail    Mails
+	Logger  *slog.Logger
 }
 
 // New returns a Service; baseURL is the portal's public address, used in
 // mailed links.
-func New(db *sqldb.DB, program func(context.Context) ch.Program, baseURL string) *Service {
-	return &Service{DB: db, Program: program, Mail: Mails{BaseURL: baseURL}}
+func New(db *sqldb.DB, program func(context.Context) ch.Program, baseURL string, logger *slog.Logger) *Service {
+	return &Service{DB: db, Program: program, Mail: Mails{BaseURL: baseURL}, Logger: logger}
 }
 
 // errNotFound is what a group the actor may not see answers, so that its

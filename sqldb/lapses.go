@@ -1,0 +1,233 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	ch "chapterhouse"
+)
+
+// Official status follows the facts: lapses of official groups and renames
+// waiting for a decision (see ch.FollowFacts and ch.NeedsRenameReview).
+
+// FollowFacts evaluates the steps of program p for a group on its locked
+// row and brings its recorded lapse up to date (ch.FollowFacts): a step
+// newly failing is written to the history and told, through notify, in the
+// same transaction, so that it is told exactly once however many nodes and
+// sweeps look at the group.
+func (db *DB) FollowFacts(ctx context.Context, slug string, p ch.Program, notify func(g *ch.Group, newly []ch.StepResult) []ch.Mail) (ch.LapseChange, error) {
+	var c ch.LapseChange
+	err := db.groupWrite(ctx, slug, nil, func(tx *sql.Tx, g *ch.Group, now time.Time) error {
+		stored, err := lapseOf(ctx, tx, g.ID)
+		if err != nil {
+			return err
+		}
+		var results []ch.StepResult
+		if g.Status == ch.StatusOfficial {
+			_, all, err := db.evaluate(ctx, tx, p, now, g)
+			if err != nil {
+				return err
+			}
+			results = all[0]
+		}
+		c = ch.FollowFacts(g.Status, stored, results, now)
+		if !c.Changed(stored) {
+			return nil
+		}
+		switch {
+		case c.Record == nil:
+			_, err = tx.ExecContext(ctx, `DELETE FROM official_lapses WHERE group_id = $1`, g.ID)
+		case stored == nil:
+			_, err = tx.ExecContext(ctx, `INSERT INTO official_lapses (group_id, steps, since) VALUES ($1, $2, $3)`,
+				g.ID, ch.LapseSteps(c.Record.Steps), c.Record.Since)
+		default:
+			_, err = tx.ExecContext(ctx, `UPDATE official_lapses SET steps = $1 WHERE group_id = $2`, ch.LapseSteps(c.Record.Steps), g.ID)
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case len(c.Newly) > 0:
+			ids := make([]string, len(c.Newly))
+			for i, r := range c.Newly {
+				ids[i] = r.Step.ID
+			}
+			if err := addEvent(ctx, tx, ch.GroupEvent{GroupID: g.ID, At: now, Kind: ch.EventStepsLapsed, Detail: strings.Join(ids, ", ")}); err != nil {
+				return err
+			}
+			return enqueueAll(ctx, tx, now, func(g *ch.Group) []ch.Mail { return notify(g, c.Newly) }, g)
+		case c.Record == nil && g.Status == ch.StatusOfficial:
+			return addEvent(ctx, tx, ch.GroupEvent{GroupID: g.ID, At: now, Kind: ch.EventStepsMetAgain})
+		}
+		return nil
+	})
+	return c, err
+}
+
+func lapseOf(ctx context.Context, q querier, groupID int64) (*ch.Lapse, error) {
+	var steps string
+	var l ch.Lapse
+	err := q.QueryRowContext(ctx, `SELECT steps, since FROM official_lapses WHERE group_id = $1`, groupID).Scan(&steps, &l.Since)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	l.Steps = ch.ParseLapseSteps(steps)
+	return &l, nil
+}
+
+// GroupsToFollow returns the groups a sweep looks at: every official group
+// and every group with a recorded lapse.
+func (db *DB) GroupsToFollow(ctx context.Context) ([]*ch.Group, error) {
+	return db.queryGroups(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.status = $1
+		OR EXISTS (SELECT 1 FROM official_lapses l WHERE l.group_id = g.id) ORDER BY g.id`, ch.StatusOfficial)
+}
+
+// LapsedGroup is an official group that no longer meets some steps.
+type LapsedGroup struct {
+	Group *ch.Group
+	Lapse ch.Lapse
+	Steps []ch.StepResult // the recorded steps as they stand now
+}
+
+// Lapses returns the official groups that no longer meet some steps, the
+// longest-standing first: the community managers' queue.
+func (db *DB) Lapses(ctx context.Context, p ch.Program) ([]LapsedGroup, error) {
+	var out []LapsedGroup
+	err := eachRow(ctx, db.sql, `SELECT `+groupColumns+`, l.steps, l.since FROM groups g JOIN official_lapses l ON l.group_id = g.id
+		WHERE g.status = $1 ORDER BY l.since, g.id`, []any{ch.StatusOfficial}, func(rows *sql.Rows) error {
+		var l LapsedGroup
+		var steps string
+		g, err := scanGroup(scanFunc(func(dst ...any) error { return rows.Scan(append(dst, &steps, &l.Lapse.Since)...) }))
+		if err != nil {
+			return err
+		}
+		l.Group, l.Lapse.Steps = g, ch.ParseLapseSteps(steps)
+		out = append(out, l)
+		return nil
+	})
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	// Each recorded step as it stands now: not met, needs work, expired.
+	groups := make([]*ch.Group, len(out))
+	for i := range out {
+		groups[i] = out[i].Group
+	}
+	if err := db.loadDetails(ctx, db.sql, groups...); err != nil {
+		return nil, err
+	}
+	_, results, err := db.evaluate(ctx, db.sql, p, db.now(), groups...)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		for _, r := range results[i] {
+			if slices.Contains(out[i].Lapse.Steps, r.Step.ID) {
+				out[i].Steps = append(out[i].Steps, r)
+			}
+		}
+	}
+	return out, nil
+}
+
+// scanFunc lets scanGroup read a row that has more columns after the group's.
+type scanFunc func(dst ...any) error
+
+func (f scanFunc) Scan(dst ...any) error { return f(dst...) }
+
+// recordRename notes, inside UpdateGroup's transaction, that an official
+// group was renamed: a community manager accepts or rolls back. A second
+// rename before the decision keeps the first old name; renaming back to it
+// withdraws the request.
+func recordRename(ctx context.Context, tx *sql.Tx, old *ch.Group, app ch.Application, by *ch.User, now time.Time) error {
+	if !ch.NeedsRenameReview(old.Status, old.Name, old.ShortName, app.Name, app.ShortName) {
+		return nil
+	}
+	var oldName, oldShort string
+	err := tx.QueryRowContext(ctx, `SELECT old_name, old_short_name FROM pending_renames WHERE group_id = $1`, old.ID).Scan(&oldName, &oldShort)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		_, err = tx.ExecContext(ctx, `INSERT INTO pending_renames (group_id, old_name, old_short_name, new_name, new_short_name, by_id, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, old.ID, old.Name, old.ShortName, app.Name, app.ShortName, actorID(by), now)
+	case err != nil:
+	case oldName == app.Name && oldShort == app.ShortName:
+		_, err = tx.ExecContext(ctx, `DELETE FROM pending_renames WHERE group_id = $1`, old.ID)
+	default:
+		_, err = tx.ExecContext(ctx, `UPDATE pending_renames SET new_name = $1, new_short_name = $2, by_id = $3, at = $4 WHERE group_id = $5`,
+			app.Name, app.ShortName, actorID(by), now, old.ID)
+	}
+	return err
+}
+
+// RenamedGroup is an official group whose new name waits for a decision.
+type RenamedGroup struct {
+	Group  *ch.Group
+	Rename ch.Rename
+}
+
+// PendingRenames returns the renames waiting for a decision, oldest first.
+func (db *DB) PendingRenames(ctx context.Context) ([]RenamedGroup, error) {
+	var out []RenamedGroup
+	err := eachRow(ctx, db.sql, `SELECT `+groupColumns+`, r.old_name, r.old_short_name, r.new_name, r.new_short_name,
+		COALESCE(r.by_id, 0), COALESCE(u.name, ''), r.at
+		FROM groups g JOIN pending_renames r ON r.group_id = g.id LEFT JOIN users u ON u.id = r.by_id
+		ORDER BY r.at, g.id`, nil, func(rows *sql.Rows) error {
+		var rg RenamedGroup
+		r := &rg.Rename
+		g, err := scanGroup(scanFunc(func(dst ...any) error {
+			return rows.Scan(append(dst, &r.OldName, &r.OldShortName, &r.NewName, &r.NewShortName, &r.ByID, &r.ByName, &r.At)...)
+		}))
+		rg.Group = g
+		out = append(out, rg)
+		return err
+	})
+	return out, err
+}
+
+// DecideRename accepts the new name of an official group, or restores the
+// old one (its slug stays: links keep working). Both are written to the
+// history; notify's mails (made for the rename decided) tell the organizers.
+func (db *DB) DecideRename(ctx context.Context, slug string, d ch.RenameDecision, note string, by *ch.User, notify func(ch.Rename) ch.Notify) (*ch.Group, error) {
+	var out *ch.Group
+	var r ch.Rename
+	err := db.groupWrite(ctx, slug, func(g *ch.Group) []ch.Mail { return notify(r)(g) }, func(tx *sql.Tx, g *ch.Group, now time.Time) error {
+		err := tx.QueryRowContext(ctx, `SELECT old_name, old_short_name, new_name, new_short_name FROM pending_renames WHERE group_id = $1`, g.ID).
+			Scan(&r.OldName, &r.OldShortName, &r.NewName, &r.NewShortName)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ch.Errorf(ch.ECONFLICT, "No new name of %s waits for a decision.", g.Name)
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM pending_renames WHERE group_id = $1`, g.ID); err != nil {
+			return err
+		}
+		e := ch.GroupEvent{GroupID: g.ID, At: now, ActorID: actorID(by), Kind: ch.EventRenameAccepted, Detail: r.OldName + " → " + r.NewName}
+		if d == ch.RenameRollBack {
+			e.Kind = ch.EventRenameRolledBack
+			app := ch.ApplicationOf(g)
+			app.Name, app.ShortName = r.OldName, r.OldShortName
+			if _, err := tx.ExecContext(ctx, `UPDATE groups SET name = $1, short_name = $2, sort_name = $3, name_key = $4, short_key = $5,
+				search_text = $6, updated_at = $7 WHERE id = $8`, app.Name, app.ShortName, ch.SortName(app.Name), ch.NameKey(app.Name),
+				ch.ShortKey(app.ShortName), searchText(app), now, g.ID); err != nil {
+				return err
+			}
+			g.Name, g.ShortName, g.UpdatedAt = app.Name, app.ShortName, now
+		}
+		if note != "" {
+			e.Detail += ": " + clipRunes(note, 300)
+		}
+		out = g
+		return addEvent(ctx, tx, e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	db.counts.clear()
+	return out, nil
+}

@@ -15,9 +15,10 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// chromiumPath finds Debian's chromium (apt-get install chromium).
+// chromiumPath finds Debian's chromium (apt-get install chromium) on PATH,
+// so that a PATH without it runs the suite as on a machine without it.
 func chromiumPath() string {
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
+	for _, name := range []string{"chromium", "chromium-browser"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}

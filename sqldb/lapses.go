@@ -20,23 +20,22 @@ import (
 // same transaction, so that it is told exactly once however many nodes and
 // sweeps look at the group.
 func (db *DB) FollowFacts(ctx context.Context, slug string, p ch.Program, notify func(g *ch.Group, newly []ch.StepResult) []ch.Mail) (ch.LapseChange, error) {
-	var c ch.LapseChange
-	err := db.groupWrite(ctx, slug, nil, func(tx *sql.Tx, g *ch.Group, now time.Time) error {
-		stored, err := lapseOf(ctx, tx, g.ID)
-		if err != nil {
+	// Most looks change nothing: read first, so that a sweep over every
+	// official group takes no write lock for those, then decide again on
+	// the locked row.
+	g, err := db.GroupBySlug(ctx, slug)
+	if err != nil {
+		return ch.LapseChange{}, err
+	}
+	c, stored, err := db.followFacts(ctx, db.sql, g, p, db.now())
+	if err != nil || !c.Changed(stored) {
+		return c, err
+	}
+	err = db.groupWrite(ctx, slug, nil, func(tx *sql.Tx, g *ch.Group, now time.Time) error {
+		var stored *ch.Lapse
+		var err error
+		if c, stored, err = db.followFacts(ctx, tx, g, p, now); err != nil || !c.Changed(stored) {
 			return err
-		}
-		var results []ch.StepResult
-		if g.Status == ch.StatusOfficial {
-			_, all, err := db.evaluate(ctx, tx, p, now, g)
-			if err != nil {
-				return err
-			}
-			results = all[0]
-		}
-		c = ch.FollowFacts(g.Status, stored, results, now)
-		if !c.Changed(stored) {
-			return nil
 		}
 		switch {
 		case c.Record == nil:
@@ -66,6 +65,24 @@ func (db *DB) FollowFacts(ctx context.Context, slug string, p ch.Program, notify
 		return nil
 	})
 	return c, err
+}
+
+// followFacts evaluates g (loaded with its details) and compares the
+// result with its stored lapse.
+func (db *DB) followFacts(ctx context.Context, q querier, g *ch.Group, p ch.Program, now time.Time) (ch.LapseChange, *ch.Lapse, error) {
+	stored, err := lapseOf(ctx, q, g.ID)
+	if err != nil {
+		return ch.LapseChange{}, nil, err
+	}
+	var results []ch.StepResult
+	if g.Status == ch.StatusOfficial {
+		_, all, err := db.evaluate(ctx, q, p, now, g)
+		if err != nil {
+			return ch.LapseChange{}, nil, err
+		}
+		results = all[0]
+	}
+	return ch.FollowFacts(g.Status, stored, results, now), stored, nil
 }
 
 func lapseOf(ctx context.Context, q querier, groupID int64) (*ch.Lapse, error) {

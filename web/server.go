@@ -112,6 +112,10 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// Workflows returns the actions the server runs, for work done outside
+// requests (the periodic sweep of official groups).
+func (s *Server) Workflows() *workflow.Service { return s.flows }
+
 // link is the public address of a path on the portal.
 func (s *Server) link(path string) string { return s.BaseURL + path }
 

@@ -21,6 +21,7 @@ import (
 	"chapterhouse/password"
 	"chapterhouse/sqldb"
 	"chapterhouse/web"
+	"chapterhouse/workflow"
 )
 
 // storage holds the flags every command shares, so that each works on the
@@ -134,6 +135,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	workerDone := make(chan struct{})
 	go func() { worker.Run(workerCtx); close(workerDone) }()
 	go keepOptimized(workerCtx, db, logger)
+	go followTheFacts(workerCtx, srv.Workflows(), logger)
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
@@ -295,6 +297,31 @@ func keepOptimized(ctx context.Context, db *sqldb.DB, logger *slog.Logger) {
 			if err := db.Optimize(ctx); err != nil && ctx.Err() == nil {
 				logger.Warn("optimize", "err", err)
 			}
+		}
+	}
+}
+
+// sweepInterval is how often serve looks for official groups that stopped
+// meeting a step through time alone (a validation expiring, meetings
+// growing old). Changes people make are followed at once; this only bounds
+// how late a lapse by time is noticed. Every node sweeps: each lapse is
+// recorded, and told, once under the group's lock.
+const sweepInterval = 15 * time.Minute
+
+func followTheFacts(ctx context.Context, flows *workflow.Service, logger *slog.Logger) {
+	t := time.NewTicker(sweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			start := time.Now()
+			n, err := flows.SweepOfficial(ctx)
+			if err != nil && ctx.Err() == nil {
+				logger.Warn("follow the facts", "err", err)
+			}
+			logger.Info("followed the facts", "newly_lapsed", n, "took", time.Since(start).Round(time.Millisecond))
 		}
 	}
 }

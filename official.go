@@ -55,7 +55,7 @@ func (m *RecordedMeeting) Validate(now time.Time) error {
 	case n == 0:
 		fe.Add("title", "Give the meeting's title or topic.")
 	case n > MaxMeetingTitleLen:
-		fe.Add("title", "Use at most 200 characters.")
+		fe.Add("title", AtMostChars(MaxMeetingTitleLen))
 	}
 	switch {
 	case m.HeldOn.IsZero():

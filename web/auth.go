@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	ch "chapterhouse"
 	"chapterhouse/sqldb"
@@ -66,8 +67,7 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if ch.ErrorCode(err) == ch.ECONFLICT {
-		err = &ch.Error{Code: ch.EINVALID, Message: "An account with this email already exists.",
-			Fields: map[string]string{"email": "This address already has an account: sign in, or reset its password."}}
+		err = ch.Invalid("An account with this email already exists.", "email", "This address already has an account: sign in, or reset its password.")
 	}
 	if code := ch.ErrorCode(err); code == ch.EINVALID {
 		f := formWithError(r, err)
@@ -307,9 +307,9 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 
 func (s *Server) changeName(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostFormValue("name"))
-	if name == "" || len([]rune(name)) > 100 {
+	if name == "" || utf8.RuneCountInString(name) > ch.MaxPersonNameLen {
 		f := newForm(r)
-		f.Errors["name"] = "Enter a name of at most 100 characters."
+		f.Errors["name"] = fmt.Sprintf("Enter a name of at most %d characters.", ch.MaxPersonNameLen)
 		s.renderAccount(w, r, http.StatusUnprocessableEntity, f, "")
 		return
 	}

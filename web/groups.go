@@ -2,10 +2,12 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	ch "chapterhouse"
 	"chapterhouse/sqldb"
@@ -25,6 +27,9 @@ type directoryData struct {
 	First      bool
 }
 
+// maxSearchLen bounds a directory search, in characters.
+const maxSearchLen = 200
+
 // listFilter reads the directory's search and filters from a query string;
 // the page and the API share it.
 func listFilter(r *http.Request) (sqldb.GroupFilter, error) {
@@ -40,8 +45,8 @@ func listFilter(r *http.Request) (sqldb.GroupFilter, error) {
 			fe.Add("country", "Use an ISO 3166 country code such as FR.")
 		}
 	}
-	if len(f.Query) > 200 {
-		fe.Add("q", "Search for at most 200 characters.")
+	if utf8.RuneCountInString(f.Query) > maxSearchLen {
+		fe.Add("q", fmt.Sprintf("Search for at most %d characters.", maxSearchLen))
 	}
 	if s := q.Get("status"); s != "" {
 		st := ch.Status(s)

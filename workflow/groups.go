@@ -79,12 +79,9 @@ func withApplicant(a ch.Application, u *ch.User) ch.Application {
 // may. A declined application goes back to review; coordinators added are
 // told. Similar names are returned for the editor to see, not refused.
 func (s *Service) EditGroup(ctx context.Context, actor *ch.User, slug string, in ProfileInput) (*ch.Group, []ch.NamedGroup, error) {
-	g, v, err := s.Group(ctx, actor, slug)
+	g, err := s.allowed(ctx, actor, slug, ch.Viewer.CanEdit, "Only the group's organizers and community managers can edit it.")
 	if err != nil {
 		return nil, nil, err
-	}
-	if !v.CanEdit() {
-		return nil, nil, forbidden("Only the group's organizers and community managers can edit it.")
 	}
 	similar, err := s.checkProfile(ctx, &in, false, g.Slug)
 	if err != nil {
@@ -97,12 +94,9 @@ func (s *Service) EditGroup(ctx context.Context, actor *ch.User, slug string, in
 // Review accepts or declines an application: community managers only. The
 // coordinators are told, with the reason of a decline.
 func (s *Service) Review(ctx context.Context, actor *ch.User, slug string, d ch.Decision, reason string) (*ch.Group, error) {
-	_, v, err := s.Group(ctx, actor, slug)
+	_, err := s.allowed(ctx, actor, slug, ch.Viewer.IsManager, "Only community managers accept or decline applications.")
 	if err != nil {
 		return nil, err
-	}
-	if !v.IsManager() {
-		return nil, forbidden("Only community managers accept or decline applications.")
 	}
 	return s.DB.ReviewGroup(ctx, slug, d, reason, actor, s.Mail.notifyReviewed)
 }
@@ -111,12 +105,9 @@ func (s *Service) Review(ctx context.Context, actor *ch.User, slug string, d ch.
 // official group: accept it, or roll back to the name it had when it was
 // granted (or last accepted). The organizers are told.
 func (s *Service) DecideRename(ctx context.Context, actor *ch.User, slug string, d ch.RenameDecision, note string) (*ch.Group, error) {
-	g, v, err := s.Group(ctx, actor, slug)
+	g, err := s.allowed(ctx, actor, slug, ch.Viewer.IsManager, "Only community managers accept or roll back the new name of an official group.")
 	if err != nil {
 		return nil, err
-	}
-	if !v.IsManager() {
-		return nil, forbidden("Only community managers accept or roll back the new name of an official group.")
 	}
 	if d != ch.RenameAccept && d != ch.RenameRollBack {
 		return nil, ch.Invalid("Choose to accept the new name or roll it back.", "decision", "Use accept or roll_back.")

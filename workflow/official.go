@@ -213,12 +213,9 @@ func (s *Service) AddAmbassador(ctx context.Context, actor *ch.User, slug, email
 // RemoveAmbassador ends the mentoring of the ambassador with id: community
 // managers may, and the ambassador itself. Both sides are told.
 func (s *Service) RemoveAmbassador(ctx context.Context, actor *ch.User, slug string, id int64) error {
-	g, v, err := s.Group(ctx, actor, slug)
+	g, err := s.allowed(ctx, actor, slug, func(v ch.Viewer) bool { return v.CanRemoveAmbassador(id) }, "Only community managers, and the ambassador itself, end a mentoring.")
 	if err != nil {
 		return err
-	}
-	if !v.CanRemoveAmbassador(id) {
-		return forbidden("Only community managers, and the ambassador itself, end a mentoring.")
 	}
 	amb, err := s.DB.UserByID(ctx, id)
 	if ch.ErrorCode(err) == ch.ENOTFOUND {
@@ -234,12 +231,9 @@ func (s *Service) RemoveAmbassador(ctx context.Context, actor *ch.User, slug str
 // transaction), revoked or archived (each with a reason the organizers
 // read). The organizers are told.
 func (s *Service) SetStatus(ctx context.Context, actor *ch.User, slug string, to ch.Status, text string) (*ch.Group, error) {
-	g, v, err := s.Group(ctx, actor, slug)
+	g, err := s.allowed(ctx, actor, slug, ch.Viewer.IsManager, "Only community managers grant, revoke or archive.")
 	if err != nil {
 		return nil, err
-	}
-	if !v.IsManager() {
-		return nil, forbidden("Only community managers grant, revoke or archive.")
 	}
 	text = strings.TrimSpace(text)
 	switch to {
@@ -271,12 +265,9 @@ type MeetingInput struct {
 // RecordMeeting records a past meeting of a group: its organizers and
 // community managers may. It counts towards the meetings step from then on.
 func (s *Service) RecordMeeting(ctx context.Context, actor *ch.User, slug string, in MeetingInput) (ch.RecordedMeeting, error) {
-	g, v, err := s.Group(ctx, actor, slug)
+	g, err := s.allowed(ctx, actor, slug, ch.Viewer.CanEdit, "Only the group's organizers and community managers record its meetings.")
 	if err != nil {
 		return in.RecordedMeeting, err
-	}
-	if !v.CanEdit() {
-		return in.RecordedMeeting, forbidden("Only the group's organizers and community managers record its meetings.")
 	}
 	if len(in.Unparsed) > 0 {
 		fields := ch.FieldErrors{}
@@ -292,12 +283,9 @@ func (s *Service) RecordMeeting(ctx context.Context, actor *ch.User, slug string
 // DeleteMeeting removes a meeting recorded by mistake: its organizers and
 // community managers may.
 func (s *Service) DeleteMeeting(ctx context.Context, actor *ch.User, slug string, id int64) error {
-	g, v, err := s.Group(ctx, actor, slug)
+	g, err := s.allowed(ctx, actor, slug, ch.Viewer.CanEdit, "Only the group's organizers and community managers remove its meetings.")
 	if err != nil {
 		return err
-	}
-	if !v.CanEdit() {
-		return forbidden("Only the group's organizers and community managers remove its meetings.")
 	}
 	return s.after(ctx, g, s.DB.DeleteRecordedMeeting(ctx, g.Slug, id, actor))
 }
@@ -306,12 +294,9 @@ func (s *Service) DeleteMeeting(ctx context.Context, actor *ch.User, slug string
 // another rhythm than the one it declared, with a note saying why (the
 // process insists regularity differs between cultures).
 func (s *Service) AcceptRhythm(ctx context.Context, actor *ch.User, slug string, r ch.AcceptedRhythm) error {
-	g, v, err := s.Group(ctx, actor, slug)
+	g, err := s.allowed(ctx, actor, slug, ch.Viewer.IsManager, "Only community managers accept another meeting rhythm.")
 	if err != nil {
 		return err
-	}
-	if !v.IsManager() {
-		return forbidden("Only community managers accept another meeting rhythm.")
 	}
 	return s.after(ctx, g, s.DB.SetAcceptedRhythm(ctx, g.Slug, r, actor))
 }
@@ -319,12 +304,9 @@ func (s *Service) AcceptRhythm(ctx context.Context, actor *ch.User, slug string,
 // ClearRhythm measures a group's meetings against its declared cadence
 // again.
 func (s *Service) ClearRhythm(ctx context.Context, actor *ch.User, slug string) error {
-	g, v, err := s.Group(ctx, actor, slug)
+	g, err := s.allowed(ctx, actor, slug, ch.Viewer.IsManager, "Only community managers accept another meeting rhythm.")
 	if err != nil {
 		return err
-	}
-	if !v.IsManager() {
-		return forbidden("Only community managers accept another meeting rhythm.")
 	}
 	return s.after(ctx, g, s.DB.ClearAcceptedRhythm(ctx, g.Slug, actor))
 }

@@ -62,6 +62,20 @@ func (s *Service) viewer(ctx context.Context, actor *ch.User, g *ch.Group) (ch.V
 	return v, nil
 }
 
+// allowed loads a group for an actor who may act on it: may says who may,
+// refusal what the others are told. Those who may not see the group are
+// told it is not found.
+func (s *Service) allowed(ctx context.Context, actor *ch.User, slug string, may func(ch.Viewer) bool, refusal string) (*ch.Group, error) {
+	g, v, err := s.Group(ctx, actor, slug)
+	if err != nil {
+		return nil, err
+	}
+	if !may(v) {
+		return nil, forbidden(refusal)
+	}
+	return g, nil
+}
+
 // checklistGroup loads a group whose checklist the actor may see; to anyone
 // else the checklist is "not found".
 func (s *Service) checklistGroup(ctx context.Context, actor *ch.User, slug string) (*ch.Group, ch.Viewer, error) {

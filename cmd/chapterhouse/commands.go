@@ -287,16 +287,23 @@ func printAccounts(w io.Writer, accounts []demo.Account) {
 // keepOptimized refreshes the planner's statistics hourly, as SQLite
 // recommends for long-running processes.
 func keepOptimized(ctx context.Context, db *sqldb.DB, logger *slog.Logger) {
-	t := time.NewTicker(time.Hour)
+	every(ctx, time.Hour, func() {
+		if err := db.Optimize(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("optimize", "err", err)
+		}
+	})
+}
+
+// every runs f every d until ctx is done.
+func every(ctx context.Context, d time.Duration, f func()) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := db.Optimize(ctx); err != nil && ctx.Err() == nil {
-				logger.Warn("optimize", "err", err)
-			}
+			f()
 		}
 	}
 }
@@ -309,19 +316,12 @@ func keepOptimized(ctx context.Context, db *sqldb.DB, logger *slog.Logger) {
 const sweepInterval = 15 * time.Minute
 
 func followTheFacts(ctx context.Context, flows *workflow.Service, logger *slog.Logger) {
-	t := time.NewTicker(sweepInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			start := time.Now()
-			n, err := flows.SweepOfficial(ctx)
-			if err != nil && ctx.Err() == nil {
-				logger.Warn("follow the facts", "err", err)
-			}
-			logger.Info("followed the facts", "newly_lapsed", n, "took", time.Since(start).Round(time.Millisecond))
+	every(ctx, sweepInterval, func() {
+		start := time.Now()
+		n, err := flows.SweepOfficial(ctx)
+		if err != nil && ctx.Err() == nil {
+			logger.Warn("follow the facts", "err", err)
 		}
-	}
+		logger.Info("followed the facts", "newly_lapsed", n, "took", time.Since(start).Round(time.Millisecond))
+	})
 }

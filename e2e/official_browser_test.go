@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -190,6 +192,38 @@ func TestOfficialStatus(t *testing.T) {
 	if svg := logoText(src); !strings.Contains(svg, "OFFICIAL USER GROUP") || strings.Contains(svg, "NEW GROUP") {
 		t.Fatalf("%s is not the official logo:\n%s", src, svg)
 	}
+
+	// Bea steps down and Ada renames the group. It stays official; Cora's
+	// queue shows it as no longer meeting a step, and the rename with both
+	// names, and she gives the group its name back.
+	ada.open(groupPath + "/edit")
+	ada.fill("f-name", "Grenoble Go Club")
+	for _, id := range []string{"coord-name-1", "coord-email-1", "coord-employer-1"} {
+		ada.do("clear #"+id, chromedp.Clear(chromedp.ID(id)))
+	}
+	ada.submit(`main form[action="`+groupPath+`/edit"] button[type=submit]`, http.StatusOK)
+	ada.sees("The group's profile is saved.", "Grenoble Go Club", "Official")
+	cora.open("/review/queue")
+	cora.sees("Official, step no longer met", "Organised and coordinated by several people from different employers",
+		"Official groups renamed", "Grenoble Go Club", "formerly Grenoble Gophers", "renamed by Ada Organiser")
+	for _, view := range []struct {
+		name string
+		set  func()
+	}{{"desktop", cora.desktop}, {"phone", cora.phone}} {
+		view.set()
+		cora.open("/review/queue")
+		cora.fitsWidth("the review queue on a " + view.name)
+		cora.open(checklist)
+		cora.fitsWidth("the checklist on a " + view.name)
+		if dir := os.Getenv("SCREENSHOTS"); dir != "" {
+			cora.open("/review/queue")
+			cora.screenshot(filepath.Join(dir, "queue-"+view.name+".png"))
+		}
+	}
+	cora.desktop()
+	cora.open("/review/queue")
+	cora.submit(`form[action="`+groupPath+`/rename"] button.secondary`, http.StatusOK)
+	cora.sees(groupName+" has its name back; the organizers were told.", "No official group was renamed.")
 
 	// Cora revokes the status with a reason; the new-group logo returns.
 	cora.open(checklist)

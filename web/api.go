@@ -82,7 +82,7 @@ func (s *Server) apiListGroups(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	page, err := s.DB.ListGroups(r.Context(), f)
+	page, err := s.flows.ListGroups(r.Context(), userFrom(r), f)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

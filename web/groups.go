@@ -50,13 +50,10 @@ func listFilter(r *http.Request) (sqldb.GroupFilter, error) {
 	}
 	if s := q.Get("status"); s != "" {
 		st := ch.Status(s)
-		switch {
-		case !st.Valid():
-			fe.Add("status", "Unknown status.")
-		case !st.Public() && !userFrom(r).IsCommunityManager():
-			fe.Add("status", "Only community managers can list groups in this status.")
-		default:
+		if st.Valid() {
 			f.Statuses = []ch.Status{st}
+		} else {
+			fe.Add("status", "Unknown status.")
 		}
 	}
 	if l := q.Get("limit"); l != "" {
@@ -85,7 +82,7 @@ func (s *Server) directory(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	page, err := s.DB.ListGroups(r.Context(), f)
+	page, err := s.flows.ListGroups(r.Context(), userFrom(r), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -31,7 +31,6 @@ const (
 	sessionCookie = "ch_session"
 	csrfCookie    = "ch_csrf"
 	flashCookie   = "ch_flash"
-	sessionTTL    = 30 * 24 * time.Hour
 )
 
 func userFrom(r *http.Request) *ch.User {

@@ -46,13 +46,12 @@ type Config struct {
 // Server is the portal's HTTP handler.
 type Server struct {
 	Config
-	mux      *http.ServeMux
-	handler  http.Handler
-	pages    map[string]*pageTemplate
-	static   *staticFiles
-	routes   []route
-	flows    *workflow.Service
-	dummyPwd string
+	mux     *http.ServeMux
+	handler http.Handler
+	pages   map[string]*pageTemplate
+	static  *staticFiles
+	routes  []route
+	flows   *workflow.Service
 	// anonymous caches the listing pages (home, directory) as the public
 	// sees them, which are the same for every anonymous visitor.
 	anonymous pageCache
@@ -94,7 +93,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Files = &memFiles{}
 	}
 	s := &Server{Config: cfg, mux: http.NewServeMux(), metrics: newMetrics(cfg.DB, cfg.Logger)}
-	s.flows = workflow.New(cfg.DB, s.program, cfg.BaseURL, cfg.Logger)
+	s.flows = workflow.New(cfg.DB, cfg.Hasher, s.program, cfg.BaseURL, cfg.Logger)
 	var err error
 	if s.static, err = loadStatic(); err != nil {
 		return nil, err
@@ -102,7 +101,6 @@ func New(cfg Config) (*Server, error) {
 	if s.pages, err = s.parseTemplates(); err != nil {
 		return nil, err
 	}
-	s.dummyPwd = cfg.Hasher.Dummy(context.Background())
 	s.registerRoutes()
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

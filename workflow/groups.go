@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"chapterhouse/sqldb"
 	"context"
 	"maps"
 	"slices"
@@ -115,4 +116,16 @@ func (s *Service) DecideRename(ctx context.Context, actor *ch.User, slug string,
 	note = strings.TrimSpace(note)
 	g, err = s.DB.DecideRename(ctx, g.Slug, d, note, actor, func(r ch.Rename) ch.Notify { return s.Mail.notifyRenameDecided(d, r, note) })
 	return g, s.after(ctx, g, err)
+}
+
+// ListGroups lists the directory as the actor may see it: listed groups for
+// everyone; applications, declined and archived groups for community
+// managers only.
+func (s *Service) ListGroups(ctx context.Context, actor *ch.User, f sqldb.GroupFilter) (sqldb.GroupPage, error) {
+	for _, st := range f.Statuses {
+		if !(ch.Viewer{User: actor}).CanSee(st) {
+			return sqldb.GroupPage{}, ch.Invalid("You cannot list these groups.", "status", "Only community managers can list groups in this status.")
+		}
+	}
+	return s.DB.ListGroups(ctx, f)
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 
 	ch "chapterhouse"
+	"chapterhouse/password"
 	"chapterhouse/sqldb"
 )
 
@@ -21,12 +22,17 @@ type Service struct {
 	Program func(context.Context) ch.Program
 	Mail    Mails
 	Logger  *slog.Logger
+	Hasher  *password.Hasher
+	// dummyHash is checked against when an address has no account, so that
+	// signing in takes as long either way.
+	dummyHash string
 }
 
 // New returns a Service; baseURL is the portal's public address, used in
 // mailed links.
-func New(db *sqldb.DB, program func(context.Context) ch.Program, baseURL string, logger *slog.Logger) *Service {
-	return &Service{DB: db, Program: program, Mail: Mails{BaseURL: baseURL}, Logger: logger}
+func New(db *sqldb.DB, hasher *password.Hasher, program func(context.Context) ch.Program, baseURL string, logger *slog.Logger) *Service {
+	return &Service{DB: db, Program: program, Mail: Mails{BaseURL: baseURL}, Logger: logger, Hasher: hasher,
+		dummyHash: hasher.Dummy(context.Background())}
 }
 
 // errNotFound is what a group the actor may not see answers, so that its

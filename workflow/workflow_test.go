@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	ch "chapterhouse"
+	"chapterhouse/password"
 	"chapterhouse/sqldb"
 	"chapterhouse/sqldb/sqldbtest"
 	"chapterhouse/workflow"
@@ -34,7 +35,8 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	w := &world{t: t, db: db}
-	w.flows = workflow.New(db, func(context.Context) ch.Program { return ch.DefaultProgram() }, "https://portal.test",
+	w.flows = workflow.New(db, password.NewHasher(password.Params{Time: 1, Memory: 1024, Threads: 1}, 2),
+		func(context.Context) ch.Program { return ch.DefaultProgram() }, "https://portal.test",
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	user := func(email, name string, roles ...ch.Role) *ch.User {
 		u, err := db.CreateUser(ctx, email, name, "x", true, 0, roles...)

@@ -118,7 +118,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "settings", "Program settings", settingsData{Fields: ch.ContactFields, Form: f})
 		return
 	}
-	if err := s.DB.SetRequirements(r.Context(), reqs); err != nil {
+	if err := s.flows.SetRequirements(r.Context(), userFrom(r), reqs); err != nil {
 		s.fail(w, r, err)
 		return
 	}

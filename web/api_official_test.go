@@ -143,8 +143,8 @@ func TestAPIValidateStepRefusals(t *testing.T) {
 
 	// When the program lets every ambassador validate, one that does not
 	// mentor the group sees and validates it; an organizer still cannot.
-	p.srv.Program.AmbassadorsValidateAnyGroup = true
-	p.srv.forgetProgram() // the server reads its program through a short cache
+	p.srv.flows.Default.AmbassadorsValidateAnyGroup = true
+	p.srv.flows.ForgetProgram() // the server reads its program through a short cache
 	p.apiJSON("GET", w.steps, w.amb2T, "", 200, nil)
 	p.apiJSON("POST", organisation, w.amb2T, body, 201, &got)
 	if !slices.ContainsFunc(got.Step.Validations, func(v apiValidation) bool { return v.Role == ch.RoleAmbassador && v.By == w.amb2.Name }) {

@@ -6,57 +6,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	ch "chapterhouse"
 	"chapterhouse/sqldb"
 )
 
-// programCache holds the program in force: the version community managers
-// last saved in the portal, else the one serve started with (--program or
-// the built-in default). Reading and parsing it on every request would cost
-// more than the pages it serves, so it is refreshed every programTTL, and at
-// once after a save here: other instances follow within programTTL.
-type programCache struct {
-	mu      sync.Mutex
-	p       ch.Program
-	version int
-	at      time.Time
-}
-
-const programTTL = 2 * time.Second
-
-// program returns the program in force. If the stored one cannot be read,
-// the last known (or starting) one serves and the error is logged.
-func (s *Server) program(ctx context.Context) ch.Program {
-	c := &s.programs
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.at.IsZero() && time.Since(c.at) < programTTL {
-		return c.p
-	}
-	p, v, err := s.DB.ProgramVersion(ctx)
-	switch {
-	case err != nil:
-		s.Logger.Error("program", "err", err)
-		if c.at.IsZero() {
-			c.p = s.Program
-		}
-	case v == 0:
-		c.p, c.version = s.Program, 0
-	default:
-		c.p, c.version = p, v
-	}
-	c.at = time.Now()
-	return c.p
-}
-
-func (s *Server) forgetProgram() {
-	s.programs.mu.Lock()
-	s.programs.at = time.Time{}
-	s.programs.mu.Unlock()
-}
+// program returns the program in force (see workflow.Service.Program).
+func (s *Server) program(ctx context.Context) ch.Program { return s.flows.Program(ctx) }
 
 type programData struct {
 	Program ch.Program
@@ -121,9 +77,7 @@ func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) {
 	}
 	var err error
 	if len(f.Errors) == 0 {
-		if err = p.Validate(); err == nil {
-			_, err = s.DB.SaveProgram(r.Context(), p, userFrom(r))
-		}
+		_, err = s.flows.SaveProgram(r.Context(), userFrom(r), p)
 	}
 	if len(f.Errors) > 0 || ch.ErrorCode(err) == ch.EINVALID || ch.ErrorCode(err) == ch.ECONFLICT {
 		if err != nil {
@@ -141,6 +95,5 @@ func (s *Server) saveProgram(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.forgetProgram()
 	s.redirect(w, r, "/admin/program", "The steps are saved as a new version; every group's checklist uses them now.")
 }

@@ -55,7 +55,6 @@ type Server struct {
 	// anonymous caches the listing pages (home, directory) as the public
 	// sees them, which are the same for every anonymous visitor.
 	anonymous pageCache
-	programs  programCache
 	pngs      pngCache
 	art       artworkCache
 	metrics   *metrics
@@ -93,7 +92,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Files = &memFiles{}
 	}
 	s := &Server{Config: cfg, mux: http.NewServeMux(), metrics: newMetrics(cfg.DB, cfg.Logger)}
-	s.flows = workflow.New(cfg.DB, cfg.Hasher, s.program, cfg.BaseURL, cfg.Logger)
+	s.flows = workflow.New(cfg.DB, cfg.Hasher, cfg.Program, cfg.BaseURL, cfg.Logger)
 	var err error
 	if s.static, err = loadStatic(); err != nil {
 		return nil, err

@@ -35,9 +35,7 @@ func (s *Service) PublishPolicy(ctx context.Context, actor *ch.User, body string
 		return 0, err
 	}
 	// Every official group fails its policy step until it agrees again.
-	if _, err := s.SweepOfficial(ctx); err != nil {
-		s.Logger.Error("follow the facts after a new policy", "err", err)
-	}
+	s.sweepAfter(ctx, "a new policy version")
 	return v, nil
 }
 
@@ -69,4 +67,46 @@ func (s *Service) SetRole(ctx context.Context, actor *ch.User, userID int64, rol
 		s.after(ctx, g, nil)
 	}
 	return target, nil
+}
+
+// SaveProgram stores a community manager's edit of the steps (titles,
+// guidance, thresholds) as a new version of the program, in force at once.
+// New thresholds can make official groups fail a step: they are followed
+// at once.
+func (s *Service) SaveProgram(ctx context.Context, actor *ch.User, p ch.Program) (int, error) {
+	if !actor.IsCommunityManager() {
+		return 0, forbidden("Only community managers change the steps to official status.")
+	}
+	if err := p.Validate(); err != nil {
+		return 0, err
+	}
+	v, err := s.DB.SaveProgram(ctx, p, actor)
+	if err != nil {
+		return 0, err
+	}
+	s.ForgetProgram()
+	s.sweepAfter(ctx, "a new program version")
+	return v, nil
+}
+
+// SetRequirements sets the contact fields a group's profile must fill for
+// the completeness check; official groups are followed at once.
+func (s *Service) SetRequirements(ctx context.Context, actor *ch.User, reqs []ch.Requirement) error {
+	if !actor.IsCommunityManager() {
+		return forbidden("Only community managers change the completeness requirements.")
+	}
+	if err := s.DB.SetRequirements(ctx, reqs); err != nil {
+		return err
+	}
+	s.sweepAfter(ctx, "new completeness requirements")
+	return nil
+}
+
+// sweepAfter follows every official group after a change to the program's
+// rules; the change stands whatever the sweep finds, so its failure is
+// logged: the periodic sweep catches up.
+func (s *Service) sweepAfter(ctx context.Context, what string) {
+	if _, err := s.SweepOfficial(ctx); err != nil {
+		s.Logger.Error("follow the facts after "+what, "err", err)
+	}
 }

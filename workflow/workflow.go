@@ -18,11 +18,13 @@ import (
 // Service runs the workflows on one store.
 type Service struct {
 	DB *sqldb.DB
-	// Program returns the program in force (the path to official status).
-	Program func(context.Context) ch.Program
-	Mail    Mails
-	Logger  *slog.Logger
-	Hasher  *password.Hasher
+	// Default is the program in force until community managers save one
+	// in the portal (serve --program, or the built-in one).
+	Default  ch.Program
+	programs programCache
+	Mail     Mails
+	Logger   *slog.Logger
+	Hasher   *password.Hasher
 	// dummyHash is checked against when an address has no account, so that
 	// signing in takes as long either way.
 	dummyHash string
@@ -30,8 +32,11 @@ type Service struct {
 
 // New returns a Service; baseURL is the portal's public address, used in
 // mailed links.
-func New(db *sqldb.DB, hasher *password.Hasher, program func(context.Context) ch.Program, baseURL string, logger *slog.Logger) *Service {
-	return &Service{DB: db, Program: program, Mail: Mails{BaseURL: baseURL}, Logger: logger, Hasher: hasher,
+func New(db *sqldb.DB, hasher *password.Hasher, program ch.Program, baseURL string, logger *slog.Logger) *Service {
+	if len(program.Steps) == 0 {
+		program = ch.DefaultProgram()
+	}
+	return &Service{DB: db, Default: program, Mail: Mails{BaseURL: baseURL}, Logger: logger, Hasher: hasher,
 		dummyHash: hasher.Dummy(context.Background())}
 }
 

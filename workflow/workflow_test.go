@@ -36,7 +36,7 @@ func newWorld(t *testing.T) *world {
 	}
 	w := &world{t: t, db: db}
 	w.flows = workflow.New(db, password.NewHasher(password.Params{Time: 1, Memory: 1024, Threads: 1}, 2),
-		func(context.Context) ch.Program { return ch.DefaultProgram() }, "https://portal.test",
+		ch.DefaultProgram(), "https://portal.test",
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	user := func(email, name string, roles ...ch.Role) *ch.User {
 		u, err := db.CreateUser(ctx, email, name, "x", true, 0, roles...)

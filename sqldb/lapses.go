@@ -105,6 +105,50 @@ func (db *DB) GroupsToFollow(ctx context.Context) ([]*ch.Group, error) {
 		OR EXISTS (SELECT 1 FROM official_lapses l WHERE l.group_id = g.id) ORDER BY g.id`, ch.StatusOfficial)
 }
 
+// GroupsWithChangedFacts returns the groups of GroupsToFollow whose
+// recorded lapse no longer matches their steps as they stand: what a sweep
+// must record. It evaluates them in batches, reading only, so that a sweep
+// over thousands of official groups costs a few statements per batch and
+// locks nothing where nothing changed.
+func (db *DB) GroupsWithChangedFacts(ctx context.Context, p ch.Program) ([]*ch.Group, error) {
+	groups, err := db.GroupsToFollow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := db.now()
+	var out []*ch.Group
+	for start := 0; start < len(groups); start += queueBatch {
+		batch := groups[start:min(start+queueBatch, len(groups))]
+		if err := db.loadDetails(ctx, db.sql, batch...); err != nil {
+			return nil, err
+		}
+		lapses := map[int64]*ch.Lapse{}
+		a := sqlArgs{d: db.d}
+		if err := eachRow(ctx, db.sql, `SELECT group_id, steps, since FROM official_lapses WHERE group_id IN (`+addList(&a, groupIDs(batch))+`)`,
+			a.vals, func(rows *sql.Rows) error {
+				var id int64
+				var steps string
+				var l ch.Lapse
+				err := rows.Scan(&id, &steps, &l.Since)
+				l.Steps = ch.ParseLapseSteps(steps)
+				lapses[id] = &l
+				return err
+			}); err != nil {
+			return nil, err
+		}
+		_, results, err := db.evaluate(ctx, db.sql, p, now, batch...)
+		if err != nil {
+			return nil, err
+		}
+		for i, g := range batch {
+			if ch.FollowFacts(g.Status, lapses[g.ID], results[i], now).Changed(lapses[g.ID]) {
+				out = append(out, g)
+			}
+		}
+	}
+	return out, nil
+}
+
 // LapsedGroup is an official group that no longer meets some steps.
 type LapsedGroup struct {
 	Group *ch.Group

@@ -111,6 +111,7 @@ func TestPolicyVersionLapsesOfficialGroups(t *testing.T) {
 	if resp.StatusCode != 303 {
 		t.Fatalf("publish: %d %.300s", resp.StatusCode, body)
 	}
+	p.srv.flows.Wait() // the sweep after a new policy runs in the background
 	var toManager []string
 	lapseMails := 0
 	for _, m := range p.mailsSince(before) {

@@ -56,7 +56,7 @@ func (s *Service) after(ctx context.Context, g *ch.Group, err error) error {
 // listing every group that newly failed a step in this sweep, rather than
 // one per group. It returns the number of groups that newly failed a step.
 func (s *Service) SweepOfficial(ctx context.Context) (int, error) {
-	groups, err := s.DB.GroupsToFollow(ctx)
+	groups, err := s.DB.GroupsWithChangedFacts(ctx, s.Program(ctx))
 	if err != nil {
 		return 0, err
 	}

@@ -103,10 +103,20 @@ func (s *Service) SetRequirements(ctx context.Context, actor *ch.User, reqs []ch
 }
 
 // sweepAfter follows every official group after a change to the program's
-// rules; the change stands whatever the sweep finds, so its failure is
-// logged: the periodic sweep catches up.
+// rules, in the background: a new policy version can lapse thousands of
+// groups (some 4 s at 4,000 official groups on SQLite), longer than a
+// person should wait for the page. The change stands whatever the sweep
+// finds, so its failure is logged: the periodic sweep catches up. Wait
+// waits for it.
 func (s *Service) sweepAfter(ctx context.Context, what string) {
-	if _, err := s.SweepOfficial(ctx); err != nil {
-		s.Logger.Error("follow the facts after "+what, "err", err)
-	}
+	ctx = context.WithoutCancel(ctx)
+	s.background.Go(func() {
+		if _, err := s.SweepOfficial(ctx); err != nil {
+			s.Logger.Error("follow the facts after "+what, "err", err)
+		}
+	})
 }
+
+// Wait waits for the work started in the background (sweeps after a
+// change of rules) to finish: at shutdown, and in tests.
+func (s *Service) Wait() { s.background.Wait() }

@@ -9,6 +9,7 @@ package workflow
 import (
 	"context"
 	"log/slog"
+	"sync"
 
 	ch "chapterhouse"
 	"chapterhouse/password"
@@ -20,11 +21,12 @@ type Service struct {
 	DB *sqldb.DB
 	// Default is the program in force until community managers save one
 	// in the portal (serve --program, or the built-in one).
-	Default  ch.Program
-	programs programCache
-	Mail     Mails
-	Logger   *slog.Logger
-	Hasher   *password.Hasher
+	Default    ch.Program
+	programs   programCache
+	Mail       Mails
+	Logger     *slog.Logger
+	Hasher     *password.Hasher
+	background sync.WaitGroup
 	// dummyHash is checked against when an address has no account, so that
 	// signing in takes as long either way.
 	dummyHash string

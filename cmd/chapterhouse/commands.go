@@ -151,6 +151,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		err = httpSrv.Shutdown(shutdownCtx)
 		cancel()
 	}
+	srv.Workflows().Wait() // a sweep after a change of rules finishes its groups
 	stopWorker()
 	<-workerDone
 	if errors.Is(err, http.ErrServerClosed) {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -165,6 +166,35 @@ func collectPages(t *testing.T) []namedPage {
 	s.add("policy-form", cm.get("/admin/policy"), http.StatusOK)
 	s.add("policy-form-errors", cm.post("/admin/policy", url.Values{"body": {""}}), http.StatusUnprocessableEntity)
 	s.add("admin-forbidden", org.get("/admin/people"), http.StatusForbidden)
+
+	// The group becomes official, then loses a coordinator and is renamed:
+	// the queue shows it as no longer meeting a step, and the rename.
+	const ambEmail = "amir.ambassador@example.org"
+	srv.createUser(t, ambEmail, "Amir Ambassador", "ambassador", pw)
+	amb := srv.newClient(t)
+	amb.signIn(ambEmail, pw)
+	must := func(what string, p page, want int) {
+		t.Helper()
+		if p.Status != want {
+			t.Fatalf("%s: %d, want %d\n%s", what, p.Status, want, visibleText(p.Body))
+		}
+	}
+	must("mentor", amb.post(firstPath+"/ambassadors", url.Values{}), http.StatusOK)
+	for i := range 12 {
+		held := time.Now().AddDate(0, -i, -2).Format("2006-01-02")
+		must("record a meeting", org.post(firstPath+"/meetings", url.Values{"held_on": {held}, "title": {fmt.Sprintf("Meetup #%d", 12-i)}, "format": {"in_person"}}), http.StatusOK)
+	}
+	for _, step := range []string{"organisation", "channels", "meetings"} {
+		for _, reviewer := range []*client{cm, amb} {
+			must("validate "+step, reviewer.post(firstPath+"/steps/"+step+"/validations", url.Values{"verdict": {"pass"}}), http.StatusOK)
+		}
+	}
+	s.add("checklist-official", cm.post(firstPath+"/status", url.Values{"status": {"official"}, "note": {"Welcome."}}), http.StatusOK)
+	renamed := groupForm("Lyon Go Club", "LyGo", "Lyon")
+	renamed["coordinator_name"], renamed["coordinator_email"], renamed["coordinator_employer"] = []string{"Ada Organiser"}, []string{orgEmail}, []string{"Example SARL"}
+	must("rename", org.post(firstPath+"/edit", renamed), http.StatusOK)
+	s.add("review-queue-lapsed-renamed", cm.get("/review/queue"), http.StatusOK)
+	s.add("checklist-official-lapsed", org.get(firstPath+"/checklist"), http.StatusOK)
 	return s.pages
 }
 

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,21 @@ func env(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// envBool reads a CHAPTERHOUSE_ switch: true, 1, false, 0… as
+// strconv.ParseBool reads them; unset or empty is false. Anything else is
+// an error, so that CHAPTERHOUSE_DEMO=false cannot switch the demo on.
+func envBool(name string) (bool, error) {
+	v := strings.TrimSpace(env(name, ""))
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("CHAPTERHOUSE_%s=%q: use true or false", name, v)
+	}
+	return b, nil
 }
 
 func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *storage) {
@@ -65,11 +81,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", env("ADDR", "127.0.0.1:8080"), "address to listen on (CHAPTERHOUSE_ADDR)")
 	baseURL := fs.String("base-url", env("BASE_URL", ""), "public URL of the portal, for links in mail (CHAPTERHOUSE_BASE_URL; default http://ADDR)")
 	smtpURL := fs.String("smtp-url", env("SMTP_URL", ""), "SMTP server for mail, e.g. smtp://user:pass@host:587?from=portal@example.org (CHAPTERHOUSE_SMTP_URL); without it mail is logged")
-	trustProxy := fs.Bool("trust-proxy", env("TRUST_PROXY", "") != "", "a load balancer in front appends the client address to X-Forwarded-For; sign-in throttling counts per client, not per proxy (CHAPTERHOUSE_TRUST_PROXY)")
+	trustProxyEnv, trustErr := envBool("TRUST_PROXY")
+	demoEnv, demoErr := envBool("DEMO")
+	trustProxy := fs.Bool("trust-proxy", trustProxyEnv, "a load balancer in front appends the client address to X-Forwarded-For; sign-in throttling counts per client, not per proxy (CHAPTERHOUSE_TRUST_PROXY)")
 	metricsToken := fs.String("metrics-token", env("METRICS_TOKEN", ""), "Bearer token GET /metrics requires (CHAPTERHOUSE_METRICS_TOKEN); without it /metrics is public")
 	storageURL := fs.String("storage", env("STORAGE", ""), "where uploaded files live: file:DIR or s3://ACCESS:SECRET@host:port/bucket?secure=false&region=us-east-1 (CHAPTERHOUSE_STORAGE; default DATA/files)")
 	programFile := fs.String("program", env("PROGRAM", ""), "program definition (TOML) with the steps to official status (CHAPTERHOUSE_PROGRAM); default: the built-in one, see chapterhouse program export")
-	withDemo := fs.Bool("demo", env("DEMO", "") != "", "fill an empty database with the demo program first (CHAPTERHOUSE_DEMO)")
+	withDemo := fs.Bool("demo", demoEnv, "fill an empty database with the demo program first (CHAPTERHOUSE_DEMO)")
+	if err := errors.Join(trustErr, demoErr); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -251,6 +251,19 @@ func (db *DB) PendingRenames(ctx context.Context) ([]RenamedGroup, error) {
 	return out, err
 }
 
+// PendingRename returns the rename of a group waiting for a decision, or
+// nil when none waits.
+func (db *DB) PendingRename(ctx context.Context, groupID int64) (*ch.Rename, error) {
+	var r ch.Rename
+	err := db.sql.QueryRowContext(ctx, `SELECT r.old_name, r.old_short_name, r.new_name, r.new_short_name, COALESCE(r.by_id, 0), COALESCE(u.name, ''), r.at
+		FROM pending_renames r LEFT JOIN users u ON u.id = r.by_id WHERE r.group_id = $1`, groupID).
+		Scan(&r.OldName, &r.OldShortName, &r.NewName, &r.NewShortName, &r.ByID, &r.ByName, &r.At)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return &r, err
+}
+
 // DecideRename accepts the new name of an official group, or restores the
 // old one (its slug stays: links keep working). Both are written to the
 // history; notify's mails (made for the rename decided) tell the organizers.

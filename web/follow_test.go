@@ -150,7 +150,12 @@ func TestRenameOfficialGroup(t *testing.T) {
 			t.Errorf("the queue's renames do not show %q:\n%s", want, renamed)
 		}
 	}
-	resp, body := cm.post("/groups/"+w.slug+"/rename", url.Values{"decision": {"roll_back"}})
+	// The organizers see, on the group's page, that the name waits.
+	_, page = p.signedIn(w.org).get("/groups/" + w.slug)
+	if !strings.Contains(page, "new name waits for a community manager") || !strings.Contains(page, "It was <strong>Lyon Gophers</strong>") {
+		t.Error("the group's page does not tell its organizers that the new name waits")
+	}
+		resp, body := cm.post("/groups/"+w.slug+"/rename", url.Values{"decision": {"roll_back"}})
 	if resp.StatusCode != 303 {
 		t.Fatalf("roll back: %d %.300s", resp.StatusCode, body)
 	}

@@ -141,6 +141,9 @@ type groupPageData struct {
 	ReviewForm    form
 	CanReview     bool
 	PolicyCurrent bool
+	// Rename is the group's new name waiting for a community manager, shown
+	// to those who run the group.
+	Rename *ch.Rename
 }
 
 func (s *Server) groupPage(w http.ResponseWriter, r *http.Request) {
@@ -175,6 +178,10 @@ func (s *Server) renderGroupPage(w http.ResponseWriter, r *http.Request, status 
 			return
 		}
 		d.PolicyCurrent = g.PolicyVersion >= d.Policy.Version
+		if d.Rename, err = s.DB.PendingRename(ctx, g.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	if d.CanReview {
 		named, err := s.DB.NamedGroups(ctx)

@@ -3,13 +3,11 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	ch "chapterhouse"
-	"chapterhouse/sqldb"
 	"chapterhouse/workflow"
 )
 
@@ -259,77 +257,32 @@ func (s *Server) acceptRhythm(w http.ResponseWriter, r *http.Request) {
 // ── Queue ────────────────────────────────────────────────────────────────
 
 type queueData struct {
-	Manager bool
-	// Lapsed are official groups that no longer meet a step; Renamed,
-	// official groups whose new name waits for a decision.
-	Lapsed     []sqldb.LapsedGroup
-	Renamed    []sqldb.RenamedGroup
-	Items      []sqldb.QueueItem
-	Mentored   []sqldb.QueueItem
-	Wanting    []*ch.Group
+	*workflow.ReviewQueue
 	Steps      []ch.Step
 	States     []ch.StepState
 	Kind       string
 	StepID     string
 	State      string
 	FilterErrs map[string]string
-	Ambassador bool
 	CSRF       string
 }
 
 func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	u := userFrom(r)
-	isAmb := u.Has(ch.RoleAmbassador)
-	if !u.IsCommunityManager() && !isAmb {
-		s.fail(w, r, ch.Errorf(ch.EFORBIDDEN, "The review queue is for community managers and ambassadors."))
-		return
-	}
 	q := r.URL.Query()
-	d := queueData{Manager: u.IsCommunityManager(), Steps: s.program(ctx).Steps, Kind: q.Get("kind"), StepID: q.Get("step"), State: q.Get("state"),
-		States: []ch.StepState{ch.StepAwaitingValidation, ch.StepExpired, ch.StepNeedsWork, ch.StepNotMet}, FilterErrs: map[string]string{}, Ambassador: isAmb, CSRF: csrfToken(r)}
-	f := sqldb.QueueFilter{Kind: d.Kind, StepID: d.StepID}
-	if d.Kind != sqldb.QueueAll && d.Kind != sqldb.QueueValidations && d.Kind != sqldb.QueueDecisions {
-		d.FilterErrs["kind"] = "Choose what to list."
-	}
-	if _, ok := s.program(ctx).Step(d.StepID); d.StepID != "" && !ok {
-		d.FilterErrs["step"] = "Choose a step of the program."
-	}
-	if d.State != "" {
-		if !slices.Contains(d.States, ch.StepState(d.State)) {
-			d.FilterErrs["state"] = "Choose a state."
-		} else {
-			f.States = []ch.StepState{ch.StepState(d.State)}
-		}
-	}
-	if len(d.FilterErrs) > 0 {
+	req := workflow.QueueRequest{Kind: q.Get("kind"), StepID: q.Get("step"), State: q.Get("state")}
+	queue, err := s.flows.Queue(ctx, userFrom(r), req)
+	d := queueData{ReviewQueue: queue, Steps: s.program(ctx).Steps, States: workflow.QueueStates, Kind: req.Kind, StepID: req.StepID, State: req.State,
+		FilterErrs: map[string]string{}, CSRF: csrfToken(r)}
+	switch {
+	case ch.ErrorCode(err) == ch.EINVALID:
+		d.FilterErrs = ch.ErrorFields(err)
 		s.render(w, r, http.StatusUnprocessableEntity, "queue", "Review queue", d)
-		return
+	case err != nil:
+		s.fail(w, r, err)
+	default:
+		s.render(w, r, http.StatusOK, "queue", "Review queue", d)
 	}
-	var err error
-	if d.Manager {
-		if d.Items, err = s.DB.ValidationQueue(ctx, s.program(ctx), f); err == nil {
-			if d.Lapsed, err = s.DB.Lapses(ctx, s.program(ctx)); err == nil {
-				d.Renamed, err = s.DB.PendingRenames(ctx)
-			}
-		}
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	if isAmb {
-		mf := sqldb.QueueFilter{AmbassadorID: u.ID, States: []ch.StepState{ch.StepAwaitingValidation, ch.StepExpired, ch.StepNeedsWork, ch.StepNotMet}}
-		if d.Mentored, err = s.DB.ValidationQueue(ctx, s.program(ctx), mf); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if d.Wanting, err = s.DB.GroupsWantingMentor(ctx, s.program(ctx), 50); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	s.render(w, r, http.StatusOK, "queue", "Review queue", d)
 }
 
 // decideRename accepts the new name of an official group or rolls it back;

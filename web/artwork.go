@@ -19,77 +19,6 @@ import (
 	"chapterhouse/logo"
 )
 
-// artworkKey is where the program's uploaded artwork lives in the files
-// store; without it, logos use logo.DefaultArtwork.
-const artworkKey = "program/artwork.svg"
-
-// artworkTTL is how long a server keeps the artwork it read from the store.
-// The server that takes an upload or a reset forgets its copy at once; the
-// others (several instances behind a load balancer) see the change within
-// this delay. Logos are sent with Cache-Control max-age=300, so browsers
-// may show the previous artwork for a few minutes more.
-const artworkTTL = 5 * time.Second
-
-// artworkCache holds the current artwork, read from the store at most once
-// per artworkTTL.
-type artworkCache struct {
-	mu      sync.Mutex
-	art     logo.Artwork
-	custom  bool
-	fetched time.Time
-}
-
-func (c *artworkCache) invalidate() {
-	c.mu.Lock()
-	c.fetched = time.Time{}
-	c.mu.Unlock()
-}
-
-// artwork returns the program's artwork and whether it is an uploaded one.
-// A store that cannot be read keeps the last artwork known (the default at
-// first) and is asked again after artworkTTL.
-func (s *Server) artwork(ctx context.Context) (logo.Artwork, bool) {
-	c := &s.art
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.fetched.IsZero() && time.Since(c.fetched) < artworkTTL {
-		return c.art, c.custom
-	}
-	art, custom, err := s.loadArtwork(ctx)
-	if err != nil {
-		s.Logger.Error("reading the program's artwork", "key", artworkKey, "err", err)
-		if c.fetched.IsZero() && c.art.SVG == nil {
-			c.art, c.custom = logo.DefaultArtwork(), false
-		}
-	} else {
-		c.art, c.custom = art, custom
-	}
-	c.fetched = time.Now()
-	return c.art, c.custom
-}
-
-func (s *Server) loadArtwork(ctx context.Context) (logo.Artwork, bool, error) {
-	rc, _, err := s.Files.Get(ctx, artworkKey)
-	if errors.Is(err, files.ErrNotFound) {
-		return logo.DefaultArtwork(), false, nil
-	}
-	if err != nil {
-		return logo.Artwork{}, false, err
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, logo.MaxArtworkBytes+1))
-	if err != nil {
-		return logo.Artwork{}, false, err
-	}
-	// Stored artwork was cleaned on upload; checking it again costs little
-	// (once per TTL) and keeps a hand-edited file from reaching the logos.
-	art, err := logo.ParseArtwork(b)
-	if err != nil {
-		return logo.Artwork{}, false, err
-	}
-	return art, true, nil
-}
-
 // artworkSlack is what a multipart request adds around the file: the CSRF
 // field, boundaries and part headers.
 const artworkSlack = 16 << 10
@@ -150,7 +79,7 @@ type artworkData struct {
 const artworkSample = "Lyon Python Meetup"
 
 func (s *Server) artworkPage(w http.ResponseWriter, r *http.Request, status int, f form) {
-	art, custom := s.artwork(r.Context())
+	art, custom := s.flows.Artwork(r.Context())
 	d := artworkData{Custom: custom, Sample: artworkSample, Form: f, MaxKB: logo.MaxArtworkBytes >> 10}
 	for _, v := range []struct {
 		label   string
@@ -177,74 +106,30 @@ func (s *Server) artworkForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) uploadArtwork(w http.ResponseWriter, r *http.Request) {
 	// limitArtworkUpload has parsed the multipart form.
 	if r.PostFormValue("action") == "reset" {
-		if err := s.Files.Delete(r.Context(), artworkKey); err != nil {
+		if err := s.flows.ResetArtwork(r.Context(), userFrom(r)); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		s.art.invalidate()
-		s.Logger.Info("program artwork reset to the default", "by", userFrom(r).ID)
 		s.redirect(w, r, "/admin/artwork", "Logos use the default artwork again.")
 		return
 	}
-	refuse := func(msg string) {
-		s.artworkPage(w, r, http.StatusUnprocessableEntity, form{Errors: map[string]string{"artwork": msg}, Error: "The artwork was not changed."})
+	var b []byte
+	if file, _, err := r.FormFile("artwork"); err == nil {
+		defer file.Close()
+		if b, err = io.ReadAll(io.LimitReader(file, logo.MaxArtworkBytes+1)); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
-	file, _, err := r.FormFile("artwork")
-	if err != nil {
-		refuse("Choose an SVG file to upload.")
+	err := s.flows.SetArtwork(r.Context(), userFrom(r), b)
+	if ch.ErrorCode(err) == ch.EINVALID {
+		s.artworkPage(w, r, http.StatusUnprocessableEntity, formWithError(r, err))
 		return
-	}
-	defer file.Close()
-	b, err := io.ReadAll(io.LimitReader(file, logo.MaxArtworkBytes+1))
-	if err != nil {
+	} else if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if len(b) == 0 {
-		refuse("Choose an SVG file to upload.")
-		return
-	}
-	if len(b) > logo.MaxArtworkBytes {
-		refuse("The file is too large: the artwork must be at most " + strconv.Itoa(logo.MaxArtworkBytes>>10) + " KB.")
-		return
-	}
-	if !looksLikeSVG(b) {
-		refuse("This is not an SVG file (it looks like " + http.DetectContentType(b) + "). Export the artwork as SVG.")
-		return
-	}
-	art, err := logo.ParseArtwork(b)
-	if err != nil {
-		refuse("This SVG cannot be used: " + artworkReason(err) + ".")
-		return
-	}
-	if err := s.Files.Put(r.Context(), artworkKey, bytes.NewReader(art.SVG), int64(len(art.SVG)), "image/svg+xml"); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.art.invalidate()
-	s.Logger.Info("program artwork uploaded", "by", userFrom(r).ID, "bytes", len(art.SVG))
 	s.redirect(w, r, "/admin/artwork", "The new artwork is saved: every group's logo uses it now.")
-}
-
-// looksLikeSVG sniffs the content, whatever name and type the browser gave
-// the file: text (an XML document) that has an <svg element. Raster images,
-// PDFs, archives and HTML are refused before parsing.
-func looksLikeSVG(b []byte) bool {
-	switch ct := http.DetectContentType(b); ct {
-	case "text/xml; charset=utf-8", "text/plain; charset=utf-8", "text/plain; charset=utf-16be", "text/plain; charset=utf-16le":
-		return bytes.Contains(b, []byte("<svg"))
-	}
-	return false
-}
-
-// artworkReason is logo.ParseArtwork's refusal without its package prefix.
-func artworkReason(err error) string {
-	msg := err.Error()
-	prefix := logo.ErrArtwork.Error() + ": "
-	if len(msg) > len(prefix) && msg[:len(prefix)] == prefix {
-		return msg[len(prefix):]
-	}
-	return msg
 }
 
 // memFiles is the files store of a server started without one (tests):

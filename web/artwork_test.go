@@ -11,6 +11,7 @@ import (
 
 	ch "chapterhouse"
 	"chapterhouse/files"
+	"chapterhouse/workflow"
 )
 
 const uploadedArtwork = `<?xml version="1.0" encoding="UTF-8"?>
@@ -44,7 +45,7 @@ func TestArtworkUpload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.srv.Files = disk
+	p.srv.flows.Files = disk
 	ctx := context.Background()
 	cm := p.user("cm@example.org", "Cora Manager", ch.RoleCommunityManager)
 	g, err := p.db.CreateGroup(ctx, groupApp("Lyon Gophers", "FR"), cm, nil)
@@ -79,7 +80,7 @@ func TestArtworkUpload(t *testing.T) {
 	if !strings.Contains(logoSVG(), "#c0ffee") {
 		t.Fatal("the group's logo does not use the uploaded artwork")
 	}
-	if _, info, err := disk.Get(ctx, artworkKey); err != nil || info.ContentType != "image/svg+xml" {
+	if _, info, err := disk.Get(ctx, workflow.ArtworkKey); err != nil || info.ContentType != "image/svg+xml" {
 		t.Fatalf("stored artwork: %v %+v", err, info)
 	}
 	if _, body := b.get("/admin/artwork"); !strings.Contains(body, "Reset to the default artwork") {
@@ -134,7 +135,7 @@ func TestArtworkUpload(t *testing.T) {
 	if logoSVG() != defaultLogo {
 		t.Fatal("reset did not bring back the default artwork")
 	}
-	if _, err := disk.Stat(ctx, artworkKey); err == nil {
+	if _, err := disk.Stat(ctx, workflow.ArtworkKey); err == nil {
 		t.Fatal("reset left the uploaded artwork in the store")
 	}
 }

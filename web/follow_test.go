@@ -155,7 +155,7 @@ func TestRenameOfficialGroup(t *testing.T) {
 	if !strings.Contains(page, "new name waits for a community manager") || !strings.Contains(page, "It was <strong>Lyon Gophers</strong>") {
 		t.Error("the group's page does not tell its organizers that the new name waits")
 	}
-		resp, body := cm.post("/groups/"+w.slug+"/rename", url.Values{"decision": {"roll_back"}})
+	resp, body := cm.post("/groups/"+w.slug+"/rename", url.Values{"decision": {"roll_back"}})
 	if resp.StatusCode != 303 {
 		t.Fatalf("roll back: %d %.300s", resp.StatusCode, body)
 	}

@@ -57,7 +57,7 @@ func (s *Server) groupLogo(format string) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		art, _ := s.artwork(r.Context())
+		art, _ := s.flows.Artwork(r.Context())
 		svg, err := logo.SVG(g.Name, logoVariant(g.Status), art)
 		if err != nil {
 			s.fail(w, r, err)

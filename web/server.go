@@ -56,7 +56,6 @@ type Server struct {
 	// sees them, which are the same for every anonymous visitor.
 	anonymous pageCache
 	pngs      pngCache
-	art       artworkCache
 	metrics   *metrics
 	draining  atomic.Bool // set once shutdown begins: /readyz answers 503
 }
@@ -93,6 +92,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{Config: cfg, mux: http.NewServeMux(), metrics: newMetrics(cfg.DB, cfg.Logger)}
 	s.flows = workflow.New(cfg.DB, cfg.Hasher, cfg.Program, cfg.BaseURL, cfg.Logger)
+	s.flows.Files = cfg.Files
 	var err error
 	if s.static, err = loadStatic(); err != nil {
 		return nil, err

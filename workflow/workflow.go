@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	ch "chapterhouse"
+	"chapterhouse/files"
 	"chapterhouse/password"
 	"chapterhouse/sqldb"
 )
@@ -21,11 +22,14 @@ type Service struct {
 	DB *sqldb.DB
 	// Default is the program in force until community managers save one
 	// in the portal (serve --program, or the built-in one).
-	Default    ch.Program
-	programs   programCache
-	Mail       Mails
-	Logger     *slog.Logger
-	Hasher     *password.Hasher
+	Default  ch.Program
+	programs programCache
+	Mail     Mails
+	Logger   *slog.Logger
+	Hasher   *password.Hasher
+	// Files keeps the program's artwork; without it logos use the default.
+	Files      files.Store
+	art        artworkCache
 	background sync.WaitGroup
 	// dummyHash is checked against when an address has no account, so that
 	// signing in takes as long either way.

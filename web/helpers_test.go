@@ -30,15 +30,7 @@ var cheapHasher = password.NewHasher(password.Params{Time: 1, Memory: 1024, Thre
 
 func newPortal(t *testing.T) *testPortal {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqldb.Open(ctx, t.TempDir(), sqldbtest.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := sqldbtest.Open(t)
 	srv, err := New(Config{DB: db, Hasher: cheapHasher, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "http://portal.test", MailVia: "log"})
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	ch "chapterhouse"
 	"chapterhouse/demo"
 	"chapterhouse/password"
-	"chapterhouse/sqldb"
 	"chapterhouse/sqldb/sqldbtest"
 	"chapterhouse/workflow"
 )
@@ -20,14 +19,7 @@ import (
 // evaluated in batches, reading only.
 func BenchmarkSweepOfficial(b *testing.B) {
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, b.TempDir(), sqldbtest.URL(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	db := sqldbtest.Open(b)
 	hasher := password.NewHasher(password.Params{Time: 1, Memory: 1024, Threads: 1}, 2)
 	if _, err := demo.Seed(ctx, db, hasher, demo.Options{Groups: 10000}); err != nil {
 		b.Fatal(err)

@@ -26,14 +26,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, t.TempDir(), sqldbtest.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := sqldbtest.Open(t)
 	w := &world{t: t, db: db}
 	w.flows = workflow.New(db, password.NewHasher(password.Params{Time: 1, Memory: 1024, Threads: 1}, 2),
 		ch.DefaultProgram(), "https://portal.test",

@@ -33,6 +33,9 @@ type Options struct {
 	Now      time.Time // the "present" for generated history; zero means time.Now()
 	Seed     int64     // random seed for reproducible programs (default 1)
 	Password string    // password of every demo account; default "chapterhouse-demo"
+	// Program is the path to official status the portal follows; the demo's
+	// official groups meet its steps. Zero means ch.DefaultProgram().
+	Program ch.Program
 }
 
 // Roles of demo accounts, as Account.Role gives them.
@@ -54,14 +57,33 @@ type person struct {
 	Name, Email, Employer string
 }
 
-// step is one store call in a group's story.
+// stepKind is one store call in a group's story.
 type stepKind int
 
 const (
-	stepAccept stepKind = iota
-	stepDecline
-	stepUpdate
-	stepStatus
+	stepAccept   stepKind = iota // ReviewGroup: accept
+	stepDecline                  // ReviewGroup: decline
+	stepUpdate                   // UpdateGroup: the coordinators change
+	stepStatus                   // ChangeStatus: revoke, archive, withdraw, or a grant brought in as history
+	stepGrant                    // GrantOfficial: every step is met
+	stepMentor                   // AddAmbassador
+	stepUnmentor                 // RemoveAmbassador
+	stepValidate                 // AddValidation
+	stepMeeting                  // RecordMeeting
+	stepComment                  // AddStepComment
+	stepRequest                  // RequestReview
+	stepFollow                   // FollowFacts, as the workflow and the periodic sweep do
+	stepMark                     // no store call: a date the story hangs on
+)
+
+// markKind names the dates of a story that are no store call.
+type markKind int
+
+const (
+	markQuiet     markKind = iota + 1 // the group stops meeting
+	markResume                        // a new team meets again
+	markVendor                        // a community manager finds the meetings promotional
+	markChecklist                     // time for a new group to walk part of the path
 )
 
 type step struct {
@@ -69,8 +91,16 @@ type step struct {
 	off    time.Duration // after the application, while planning
 	kind   stepKind
 	to     ch.Status
-	reason string
+	reason string           // status reason, grant note, verdict or comment text, request note
 	coords []ch.Coordinator // stepUpdate: the new list
+	by     *ch.User         // who acts, when not the applicant (organizers) or the community manager
+	user   *ch.User         // stepMentor, stepUnmentor: the ambassador
+	mark   markKind
+	// stepValidate, stepComment, stepRequest
+	stepID  string
+	role    ch.Role
+	verdict ch.Verdict
+	meeting ch.RecordedMeeting // stepMeeting
 }
 
 // groupSpec is a group to create and its story.
@@ -84,15 +114,30 @@ type groupSpec struct {
 	Cadence           ch.Cadence
 	Plan              plan
 	Organizer         organizerRole
+	Sketchy           bool
+	Stage             stage
+	Mentor            mentorRole
+	Ending            int // 1-based index of the revoke or archive reason
 	// quick groups skip the edits of their story (coordinators are there
 	// from the application on), so that large programs need fewer store
 	// calls; resubmitted applications still go through their edit.
 	quick bool
+	// full groups (the showcase) have their whole history written; the
+	// others only what the checks look at (see process), since every
+	// recorded meeting and verdict is a transaction of its own.
+	full bool
+	// alone: a mentored new group still has a single coordinator (rather
+	// than too few meetings) to show a step that is not met yet.
+	alone bool
+	pair  [2]int // indexes of its city and technology
 
-	lead  person
-	app   ch.Application
-	apply time.Time
-	steps []step
+	lead    person
+	app     ch.Application
+	apply   time.Time
+	steps   []step
+	habits  habits
+	founded time.Time // when the group began meeting
+	mentor  *ch.User
 }
 
 type seeder struct {
@@ -102,12 +147,30 @@ type seeder struct {
 	start    time.Time // when the program began, three years ago
 	hash     string
 	cm       *ch.User
+	amb1     *ch.User // the demo ambassador
+	amb2     *ch.User // the second demo ambassador
+	approver *ch.User
 	org      person
 	users    map[string]*ch.User  // accounts by email
 	emails   map[string]bool      // coordinator addresses in use
 	people   map[string][]*person // each city's pool of organizers
 	zones    map[string]*time.Location
 	poolSize int
+	regional map[string][]*ambassador
+	// covered: city and technology pairs with a listed group, which a
+	// duplicate application can be pointed to.
+	covered map[[2]int]bool
+
+	program ch.Program
+	need    need
+	reqs    []ch.Requirement
+	policy  int // the policy version in force, which every group agreed to
+	// historyGrants counts grants of full histories written with
+	// ChangeStatus because their steps were not met (tests want none).
+	historyGrants int
+	// unmetNow counts official groups whose steps would not all be met at
+	// the present (tests want none).
+	unmetNow int
 }
 
 // Empty reports whether db has no groups and no users yet.
@@ -130,10 +193,64 @@ func Empty(ctx context.Context, db *sqldb.DB) (bool, error) {
 // It is meant for an empty database (see Empty): the demo accounts' addresses
 // must be free. It sets db.Now while it works, to date the history it writes,
 // and restores it before returning, so nothing else may use db meanwhile.
+//
+// The program follows its own rules: every official group meets every step
+// of o.Program at o.Now, so the periodic sweep of official groups finds
+// nothing to tell anyone.
 func Seed(ctx context.Context, db *sqldb.DB, h *password.Hasher, o Options) ([]Account, error) {
+	accounts, _, err := seed(ctx, db, h, o)
+	return accounts, err
+}
+
+func seed(ctx context.Context, db *sqldb.DB, h *password.Hasher, o Options) ([]Account, *seeder, error) {
 	if o.Groups < 0 {
-		return nil, fmt.Errorf("demo: negative number of groups %d", o.Groups)
+		return nil, nil, fmt.Errorf("demo: negative number of groups %d", o.Groups)
 	}
+	o = o.withDefaults()
+	if msg := ch.CheckPassword(o.Password); msg != "" {
+		return nil, nil, fmt.Errorf("demo: password: %s", msg)
+	}
+	hash, err := h.Hash(ctx, o.Password) // once: argon2 is slow on purpose
+	if err != nil {
+		return nil, nil, err
+	}
+	s := newSeeder(db, hash, o)
+	saved := db.Now
+	defer func() { db.Now = saved }()
+
+	accounts, err := s.accounts(ctx, o.Password)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.at(s.start.AddDate(0, 0, -25))
+	policy, err := db.CurrentPolicy(ctx, ch.PolicySocialMedia)
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo: publish policy: %w", err)
+	}
+	s.policy = policy.Version
+	if s.reqs, err = db.Requirements(ctx); err != nil {
+		return nil, nil, err
+	}
+	specs := s.specs(o.Groups)
+	if err := s.ambassadors(ctx, specs); err != nil {
+		return nil, nil, err
+	}
+	for _, g := range specs {
+		s.plan(g)
+	}
+	slices.SortStableFunc(specs, func(a, b *groupSpec) int { return a.apply.Compare(b.apply) })
+	for _, g := range specs {
+		if err := s.run(ctx, g); err != nil {
+			return nil, nil, fmt.Errorf("demo: group %q: %w", g.Name, err)
+		}
+	}
+	if err := s.members(ctx, o.Members); err != nil {
+		return nil, nil, fmt.Errorf("demo: members: %w", err)
+	}
+	return accounts, s, nil
+}
+
+func (o Options) withDefaults() Options {
 	if o.Groups == 0 {
 		o.Groups = ShowcaseGroups
 	}
@@ -146,45 +263,30 @@ func Seed(ctx context.Context, db *sqldb.DB, h *password.Hasher, o Options) ([]A
 	if o.Password == "" {
 		o.Password = DefaultPassword
 	}
-	if msg := ch.CheckPassword(o.Password); msg != "" {
-		return nil, fmt.Errorf("demo: password: %s", msg)
+	if len(o.Program.Steps) == 0 {
+		o.Program = ch.DefaultProgram()
 	}
-	hash, err := h.Hash(ctx, o.Password) // once: argon2 is slow on purpose
-	if err != nil {
-		return nil, err
-	}
+	return o
+}
+
+func newSeeder(db *sqldb.DB, hash string, o Options) *seeder {
 	now := o.Now.UTC().Truncate(time.Second)
-	s := &seeder{
+	return &seeder{
 		db: db, r: rand.New(rand.NewPCG(uint64(o.Seed), 0x636861707465)), hash: hash,
 		now: now, start: now.AddDate(-3, 0, 0),
 		users: map[string]*ch.User{}, emails: map[string]bool{}, people: map[string][]*person{}, zones: map[string]*time.Location{},
 		poolSize: 4 + o.Groups/len(cities)/2,
+		program:  o.Program, need: needOf(o.Program),
 	}
-	saved := db.Now
-	defer func() { db.Now = saved }()
+}
 
-	accounts, err := s.accounts(ctx, o.Password)
-	if err != nil {
-		return nil, err
+// createUser opens a verified account. Without a database (tests that plan
+// large programs without writing them) it makes one up.
+func (s *seeder) createUser(ctx context.Context, email, name string, by int64, roles ...ch.Role) (*ch.User, error) {
+	if s.db == nil {
+		return &ch.User{ID: int64(len(s.users) + 1), Email: email, Name: name, Roles: roles}, nil
 	}
-	s.at(s.start.AddDate(0, 0, -25))
-	if _, err := db.CurrentPolicy(ctx, ch.PolicySocialMedia); err != nil {
-		return nil, fmt.Errorf("demo: publish policy: %w", err)
-	}
-	specs := s.specs(o.Groups)
-	for _, g := range specs {
-		s.plan(g)
-	}
-	slices.SortStableFunc(specs, func(a, b *groupSpec) int { return a.apply.Compare(b.apply) })
-	for _, g := range specs {
-		if err := s.run(ctx, g); err != nil {
-			return nil, fmt.Errorf("demo: group %q: %w", g.Name, err)
-		}
-	}
-	if err := s.members(ctx, o.Members); err != nil {
-		return nil, fmt.Errorf("demo: members: %w", err)
-	}
-	return accounts, nil
+	return s.db.CreateUser(ctx, email, name, s.hash, true, by, roles...)
 }
 
 // members imports n member accounts with names from every pool, all with
@@ -210,6 +312,9 @@ func (s *seeder) members(ctx context.Context, n int) error {
 
 // at sets the store's clock.
 func (s *seeder) at(t time.Time) {
+	if s.db == nil {
+		return
+	}
 	t = t.UTC()
 	s.db.Now = func() time.Time { return t }
 }
@@ -236,12 +341,19 @@ func (s *seeder) accounts(ctx context.Context, pw string) ([]Account, error) {
 		if s.cm != nil {
 			by = s.cm.ID
 		}
-		u, err := s.db.CreateUser(ctx, a.email, a.name, s.hash, true, by, a.roles...)
+		u, err := s.createUser(ctx, a.email, a.name, by, a.roles...)
 		if err != nil {
 			return nil, fmt.Errorf("demo: account %s: %w", a.email, err)
 		}
-		if a.role == RoleCommunityManager {
+		switch a.email {
+		case "cm@demo.chapterhouse.example":
 			s.cm = u
+		case "ambassador@demo.chapterhouse.example":
+			s.amb1 = u
+		case "ambassador2@demo.chapterhouse.example":
+			s.amb2 = u
+		case "approver@demo.chapterhouse.example":
+			s.approver = u
 		}
 		s.users[u.Email] = u
 		out = append(out, Account{Email: u.Email, Name: u.Name, Role: a.role, Password: pw})
@@ -264,7 +376,8 @@ func (s *seeder) specs(n int) []*groupSpec {
 			panic("demo: showcase group " + sg.Name + " names an unknown city or technology")
 		}
 		g := &groupSpec{Name: sg.Name, Short: sg.Short, City: &cities[ci], Tech: &techs[ti], Blurb: sg.Blurb, Reason: sg.Reason,
-			Employer: sg.Employer, Cadence: sg.Cadence, Plan: sg.Plan, Organizer: sg.Organizer}
+			Employer: sg.Employer, Cadence: sg.Cadence, Plan: sg.Plan, Organizer: sg.Organizer, Sketchy: sg.Sketchy,
+			Stage: sg.Stage, Mentor: sg.Mentor, Ending: sg.Ending, full: true, pair: [2]int{ci, ti}}
 		host := strings.ToLower(sg.Short)
 		if host == "" {
 			host = ch.Slugify(sg.Name)
@@ -274,9 +387,41 @@ func (s *seeder) specs(n int) []*groupSpec {
 		pairs[[2]int{ci, ti}] = true
 		out = append(out, g)
 	}
-	if len(out) == n {
-		return out
+	if len(out) < n {
+		out = s.generated(out, n, slugs, pairs)
 	}
+	s.covered = map[[2]int]bool{}
+	for _, g := range out {
+		if g.Stage == stageAuto {
+			g.Stage = s.stageOf(g.Plan)
+		}
+		// A mentored group still misses a step: a second coordinator, or
+		// enough meetings when it began lately (which a group meeting
+		// twice a year or less cannot show: its first meeting is enough).
+		g.alone = g.Stage == stageMentored && (s.r.IntN(2) == 0 || s.youngSpan(g.Cadence) < 120*24*time.Hour)
+		switch g.Plan {
+		case planNew, planOfficial, planRegranted, planResubmitted:
+			s.covered[g.pair] = true
+		}
+	}
+	return out
+}
+
+// stageOf picks how far a generated new group has come: most have a
+// mentor, a few wait for one, some wait for a validation or a decision.
+func (s *seeder) stageOf(p plan) stage {
+	switch p {
+	case planNew:
+		return weighted(s.r, []stage{stageFresh, stageMentored, stageWaiting, stageNeedsWork, stageReady}, []int{15, 40, 15, 18, 12})
+	case planResubmitted, planArchivedNew:
+		return weighted(s.r, []stage{stageFresh, stageMentored}, []int{1, 2})
+	}
+	return stageAuto
+}
+
+// generated adds made-up groups to out until there are n: every city's
+// group of every technology first, then groups with a focus.
+func (s *seeder) generated(out []*groupSpec, n int, slugs map[string]bool, pairs map[[2]int]bool) []*groupSpec {
 	type pair struct{ c, t, offset int }
 	all := make([]pair, 0, len(cities)*len(techs))
 	for ci := range cities {
@@ -290,7 +435,7 @@ func (s *seeder) specs(n int) []*groupSpec {
 		if gen == 0 && pairs[[2]int{p.c, p.t}] {
 			continue // the showcase already has this city's group for this technology
 		}
-		g := &groupSpec{City: &cities[p.c], Tech: &techs[p.t]}
+		g := &groupSpec{City: &cities[p.c], Tech: &techs[p.t], pair: [2]int{p.c, p.t}}
 		if gen == 0 {
 			g.Name, g.Short = s.baseName(g.City, g.Tech)
 		} else {
@@ -396,16 +541,7 @@ func (s *seeder) days(lo, hi int) time.Duration {
 // newPerson makes up someone from a city, working for employer (a random
 // one when empty).
 func (s *seeder) newPerson(c *city, employerName string) *person {
-	pool := pools[c.Pool]
-	var name string
-	switch {
-	case len(pool.Full) > 0:
-		name = pick(s.r, pool.Full)
-	case pool.FamilyFirst:
-		name = pick(s.r, pool.Family) + " " + pick(s.r, pool.Given)
-	default:
-		name = pick(s.r, pool.Given) + " " + pick(s.r, pool.Family)
-	}
+	name := s.name(c.Pool)
 	e := pick(s.r, employers)
 	if employerName != "" {
 		i := slices.IndexFunc(employers, func(e employer) bool { return e.Name == employerName })
@@ -415,13 +551,30 @@ func (s *seeder) newPerson(c *city, employerName string) *person {
 	if domain == "" {
 		domain = pick(s.r, []string{"mail.example.com", "inbox.example.net", "post.example.org"})
 	}
+	return &person{Name: name, Email: s.email(name, domain), Employer: e.Name}
+}
+
+// name makes up someone's name from a pool of names.
+func (s *seeder) name(poolName string) string {
+	pool := pools[poolName]
+	switch {
+	case len(pool.Full) > 0:
+		return pick(s.r, pool.Full)
+	case pool.FamilyFirst:
+		return pick(s.r, pool.Family) + " " + pick(s.r, pool.Given)
+	}
+	return pick(s.r, pool.Given) + " " + pick(s.r, pool.Family)
+}
+
+// email gives someone an address of their own at domain.
+func (s *seeder) email(name, domain string) string {
 	local := strings.ReplaceAll(ch.Slugify(strings.ReplaceAll(name, "'", "")), "-", ".")
 	email := local + "@" + domain
 	for i := 2; s.emails[email]; i++ {
 		email = local + strconv.Itoa(i) + "@" + domain
 	}
 	s.emails[email] = true
-	return &person{Name: name, Email: email, Employer: e.Name}
+	return email
 }
 
 // local returns someone from a city's pool of organizers, so that some
@@ -463,18 +616,51 @@ func (s *seeder) coordinator(g *groupSpec, coords []ch.Coordinator) ch.Coordinat
 	return ch.Coordinator{Email: p.Email, Name: p.Name, Employer: p.Employer}
 }
 
+// employerCount counts coordinators' employers as the coordinators check
+// does (ch.EmployerKey).
 func employerCount(coords []ch.Coordinator) int {
 	seen := map[string]bool{}
 	for _, c := range coords {
-		if c.Employer != "" {
-			seen[c.Employer] = true
+		if k := ch.EmployerKey(c.Employer); k != "" {
+			seen[k] = true
 		}
 	}
 	return len(seen)
 }
 
-// plan writes a group's application and story.
+// plan writes a group's application and the milestones of its story, as
+// offsets from the application, then dates them; run adds the official
+// process that goes with them.
 func (s *seeder) plan(g *groupSpec) {
+	// Endings and decline reasons come with facts, so they are chosen first.
+	switch g.Plan {
+	case planRevoked:
+		if g.Ending == 0 {
+			g.Ending = 1 + s.r.IntN(len(revokeReasons))
+		}
+	case planRegranted:
+		g.Ending = 1 + revokeQuiet // no meetings: a new team revives the group
+	case planArchivedNew, planArchivedOfficial:
+		if g.Ending == 0 {
+			g.Ending = 1 + s.r.IntN(len(archiveReasons))
+		}
+	}
+	declineAs := -1
+	switch {
+	case g.Plan == planResubmitted:
+		declineAs = declineSingle // declined for want of a co-organiser, see below
+	case g.Plan == planDeclined && g.Reason == "":
+		declineAs = weighted(s.r, []int{declineSingle, declineVague, declineVendor, declineDuplicate}, []int{4, 3, 2, 2})
+		if declineAs == declineDuplicate && !s.covered[g.pair] {
+			declineAs = declineVague // no other group to point to
+		}
+	}
+	if declineAs == declineVendor {
+		vendors := slices.DeleteFunc(slices.Clone(employers), func(e employer) bool { return e.Domain == "" })
+		g.Employer = pick(s.r, vendors).Name
+		g.Blurb = strings.NewReplacer("{employer}", g.Employer, "{city}", g.City.Name, "{tech}", g.Tech.Name).Replace(vendorBlurb)
+	}
+
 	switch {
 	case g.Organizer == organizerLead:
 		g.lead = s.org
@@ -488,11 +674,14 @@ func (s *seeder) plan(g *groupSpec) {
 		coords = append(coords, ch.Coordinator{Email: s.org.Email, Name: s.org.Name, Employer: s.org.Employer})
 	}
 	n := weighted(s.r, []int{1, 2, 3, 4}, []int{30, 40, 25, 5})
-	if g.Plan == planResubmitted {
-		n = 1 // declined for want of a co-organiser, see below
+	if declineAs == declineSingle || g.alone {
+		n = 1
 	}
 	for len(coords) < n {
 		coords = append(coords, s.coordinator(g, coords))
+	}
+	if g.Stage == stageReady {
+		coords = s.diversify(g, coords)
 	}
 	slug := ch.Slugify(g.Name)
 	orgEmails := []string{"organisers@" + strings.TrimSuffix(strings.TrimPrefix(g.Site, "https://"), "/")}
@@ -511,7 +700,11 @@ func (s *seeder) plan(g *groupSpec) {
 		OrganiserEmails: orgEmails, URLs: urls, Channels: s.channels(g, slug),
 		Coordinators: coords, Cadence: g.Cadence, PolicyAgreed: true,
 	}
-	g.app.Description = description(s.r, g)
+	if g.Sketchy {
+		g.app.Channels = nil // "no public channel is listed"
+	}
+	g.app.Description = description(s.r, g, g.Sketchy || declineAs == declineVague)
+	g.app.Normalize()
 
 	// The story, as offsets from the application.
 	var off time.Duration
@@ -520,6 +713,7 @@ func (s *seeder) plan(g *groupSpec) {
 		st.off = off
 		g.steps = append(g.steps, st)
 	}
+	mark := func(d time.Duration, m markKind) { add(d, step{kind: stepMark, mark: m}) }
 	accept := func() {
 		notes := acceptNotes
 		if len(g.app.Channels) < 3 {
@@ -527,87 +721,128 @@ func (s *seeder) plan(g *groupSpec) {
 		}
 		add(s.days(2, 14), step{kind: stepAccept, reason: pick(s.r, notes)})
 	}
-	addCoordinator := func(lo, hi int) {
-		if len(coords) >= 4 {
-			return
-		}
-		coords = append(slices.Clone(coords), s.coordinator(g, coords))
-		if g.quick {
-			g.app.Coordinators = coords // there from the start: one store call less
+	// setCoordinators changes the team: in the application for quick
+	// groups (one store call less), later as an edit for the others.
+	setCoordinators := func(next []ch.Coordinator, lo, hi int, always bool) {
+		coords = next
+		if g.quick && !always {
+			g.app.Coordinators = coords
 			return
 		}
 		add(s.days(lo, hi), step{kind: stepUpdate, coords: coords})
 	}
-	official := func() {
-		accept()
-		if employerCount(coords) < 2 || s.r.IntN(10) < 4 {
-			addCoordinator(20, 90)
+	addCoordinator := func(lo, hi int) {
+		if len(coords) < 4 {
+			setCoordinators(append(slices.Clone(coords), s.coordinator(g, coords)), lo, hi, false)
 		}
-		add(s.days(100, 300), step{kind: stepStatus, to: ch.StatusOfficial, reason: pick(s.r, grantNotes)})
 	}
-	revoke := func(reason string) {
-		add(s.days(180, 400), step{kind: stepStatus, to: ch.StatusRevoked, reason: reason})
+	// official is the path every official group walked: a team from
+	// several employers, then the grant once every step is met.
+	official := func(lo, hi int) {
+		accept()
+		switch {
+		case !s.diverse(coords):
+			setCoordinators(s.diversify(g, coords), 10, 40, false)
+		case s.r.IntN(10) < 3:
+			addCoordinator(10, 40)
+		}
+		add(s.days(lo, hi), step{kind: stepGrant, reason: pick(s.r, grantNotes)})
+	}
+	revoke := func(d time.Duration, reason int) {
+		add(d, step{kind: stepStatus, to: ch.StatusRevoked, reason: revokeReasons[reason]})
 	}
 	archive := func() {
-		add(s.days(150, 400), step{kind: stepStatus, to: ch.StatusArchived, reason: pick(s.r, archiveReasons)})
+		reason := g.Ending - 1
+		switch reason {
+		case archiveMerged: // meets until the end
+			add(s.days(150, 400), step{})
+		case archiveInactive:
+			mark(s.days(30, 150), markQuiet)
+			add(s.days(380, 480), step{})
+		case archiveMovedAway:
+			mark(s.days(120, 300), markQuiet)
+			add(s.days(60, 150), step{})
+		}
+		st := &g.steps[len(g.steps)-1]
+		st.kind, st.to, st.reason = stepStatus, ch.StatusArchived, archiveReasons[reason]
 	}
 	decline := func() {
 		reason := g.Reason
-		switch {
-		case reason != "":
-		case len(coords) == 1:
-			reason = declineReasons[0] // a single coordinator
-		default:
-			reason = pick(s.r, declineReasons[1:])
+		if reason == "" {
+			reason = declineReasons[declineAs]
 		}
 		add(s.days(3, 14), step{kind: stepDecline, reason: reason})
 	}
-	recentOnly := false
+	// A new group walks part of the path before the present.
+	checklist := func() {
+		if g.Stage == stageFresh {
+			mark(s.days(5, 30), markChecklist)
+		} else {
+			mark(s.days(45, 120), markChecklist)
+		}
+	}
+	recentDays := 0
 	switch g.Plan {
 	case planPending:
 	case planDeclined:
 		decline()
 	case planResubmitted:
 		decline()
-		// The organizers find a co-organiser; any edit sends the application
-		// back to review.
-		if len(coords) < 4 {
-			coords = append(slices.Clone(coords), s.coordinator(g, coords))
-		}
-		add(s.days(7, 40), step{kind: stepUpdate, coords: coords})
+		// The organizers find a co-organiser from another employer; any
+		// edit sends the application back to review.
+		setCoordinators(s.diversify(g, coords), 7, 40, true)
 		accept()
-		recentOnly = true
+		checklist()
+		recentDays = 540
 	case planWithdrawn:
 		add(s.days(10, 40), step{kind: stepStatus, to: ch.StatusArchived, reason: pick(s.r, withdrawReasons)})
 	case planNew:
 		accept()
-		if s.r.IntN(4) == 0 {
+		if !g.alone && s.r.IntN(4) == 0 {
 			addCoordinator(20, 200)
 		}
-		recentOnly = true
+		checklist()
+		recentDays = 540
 	case planOfficial:
-		official()
+		official(40, 120)
 	case planRevoked:
-		official()
-		revoke(pick(s.r, revokeReasons))
-	case planRegranted:
-		official()
-		revoke(revokeReasons[0]) // no meetings: a new team revives the group
-		if !g.quick {
-			// A new team takes over: someone steps down, someone joins.
-			if len(coords) > 1 {
-				coords = slices.Clone(coords[:len(coords)-1])
-			}
-			coords = append(coords, s.coordinator(g, coords))
-			add(s.days(60, 150), step{kind: stepUpdate, coords: coords})
+		official(40, 120)
+		switch g.Ending - 1 {
+		case revokeQuiet: // more than a year without a meeting
+			mark(s.days(30, 150), markQuiet)
+			revoke(s.days(380, 430), revokeQuiet)
+		case revokeAlone:
+			setCoordinators(coords[:1], 120, 360, true)
+			mark(s.days(0, 45), markQuiet)
+			revoke(s.days(30, 120), revokeAlone)
+		case revokeVendor:
+			mark(s.days(150, 360), markVendor)
+			revoke(s.days(30, 90), revokeVendor)
 		}
-		add(s.days(80, 210), step{kind: stepStatus, to: ch.StatusOfficial, reason: pick(s.r, regrantNotes)})
+	case planRegranted:
+		// Tight enough to fit in three years: granted, quiet for more than
+		// a year, revoked, revived by a new team, granted again.
+		official(40, 100)
+		mark(s.days(30, 90), markQuiet)
+		revoke(s.days(375, 400), revokeQuiet)
+		// A new team takes over: someone steps down, someone joins.
+		next := slices.Clone(coords)
+		if len(next) > 1 {
+			next = next[:len(next)-1]
+		}
+		next = s.diversify(g, append(next, s.coordinator(g, next)))
+		setCoordinators(next, 30, 60, true)
+		mark(s.days(7, 21), markResume)
+		add(s.regrantDelay(g.Cadence), step{kind: stepGrant, reason: pick(s.r, regrantNotes)})
 	case planArchivedNew:
 		accept()
 		archive()
 	case planArchivedOfficial:
-		official()
+		official(40, 120)
 		archive()
+	}
+	if g.Stage == stageFresh {
+		recentDays = 75 // still waiting for a mentor
 	}
 
 	// When it all began: recently for applications still under review, in
@@ -617,10 +852,14 @@ func (s *seeder) plan(g *groupSpec) {
 	} else {
 		hi := s.now.Add(-off - 24*time.Hour)
 		lo := s.start
-		if recentOnly {
-			if recent := hi.AddDate(0, 0, -540); recent.After(lo) {
+		if recentDays > 0 {
+			if recent := hi.AddDate(0, 0, -recentDays); recent.After(lo) {
 				lo = recent
 			}
+		}
+		if g.Stage == stageMentored && !g.alone {
+			// Too young to have met as often as the cadence asks.
+			lo = later(lo, s.now.Add(24*time.Hour-s.youngSpan(g.Cadence)))
 		}
 		g.apply = hi
 		if hi.After(lo) {
@@ -634,7 +873,7 @@ func (s *seeder) plan(g *groupSpec) {
 	for i := range g.steps {
 		st := &g.steps[i]
 		zone := cmTimeZone
-		if st.kind == stepUpdate {
+		if st.kind == stepUpdate || st.kind == stepMark {
 			zone = g.City.TimeZone
 		}
 		st.at = s.daytime(g.apply.Add(st.off), zone)
@@ -651,20 +890,26 @@ const cmTimeZone = "Europe/Paris"
 // daytime moves t to a random time between 9:00 and 19:00 on the same day
 // in zone, but never after the present.
 func (s *seeder) daytime(t time.Time, zone string) time.Time {
-	loc := s.zones[zone]
-	if loc == nil {
-		var err error
-		if loc, err = time.LoadLocation(zone); err != nil {
-			loc = time.UTC
-		}
-		s.zones[zone] = loc
-	}
+	loc := s.zone(zone)
 	l := t.In(loc)
 	d := time.Date(l.Year(), l.Month(), l.Day(), 9, 0, 0, 0, loc).Add(time.Duration(s.r.IntN(10*3600)) * time.Second)
 	if d.After(s.now) {
 		d = s.now.Add(-time.Duration(1+s.r.IntN(60)) * time.Minute)
 	}
 	return d.UTC()
+}
+
+// zone loads a time zone once.
+func (s *seeder) zone(name string) *time.Location {
+	loc := s.zones[name]
+	if loc == nil {
+		var err error
+		if loc, err = time.LoadLocation(name); err != nil {
+			loc = time.UTC
+		}
+		s.zones[name] = loc
+	}
+	return loc
 }
 
 func round4(f float64) float64 { return math.Round(f*10000) / 10000 }
@@ -708,7 +953,7 @@ func (s *seeder) account(ctx context.Context, p person, before time.Time) (*ch.U
 		return u, nil
 	}
 	s.at(before.Add(-s.days(1, 20)))
-	u, err := s.db.CreateUser(ctx, p.Email, p.Name, s.hash, true, 0)
+	u, err := s.createUser(ctx, p.Email, p.Name, 0)
 	if err != nil {
 		return nil, fmt.Errorf("account %s: %w", p.Email, err)
 	}
@@ -716,14 +961,22 @@ func (s *seeder) account(ctx context.Context, p person, before time.Time) (*ch.U
 	return u, nil
 }
 
-// run creates a group and plays its story through the store's workflow.
+// run adds the official process to a group's dated milestones, checks the
+// story against the program, then creates the group and plays its story
+// through the store, each call at its date. The story is planned here, one
+// group at a time, so that a large program's stories are not all in
+// memory at once.
 func (s *seeder) run(ctx context.Context, g *groupSpec) error {
+	s.process(g)
+	s.settle(g)
+	g.steps = slices.DeleteFunc(g.steps, func(st step) bool { return st.kind == stepMark })
+	defer func() { g.steps = nil }()
+
 	applicant, err := s.account(ctx, g.lead, g.apply)
 	if err != nil {
 		return err
 	}
 	app := g.app
-	app.Normalize()
 	if err := app.Validate(true); err != nil {
 		return err
 	}
@@ -732,8 +985,14 @@ func (s *seeder) run(ctx context.Context, g *groupSpec) error {
 	if err != nil {
 		return err
 	}
+	// The lapses a sweep records are told to nobody: they are history.
+	quiet := func(*ch.Group, []ch.StepResult) []ch.Mail { return nil }
 	for _, st := range g.steps {
 		s.at(st.at)
+		by := st.by
+		if by == nil {
+			by = applicant // the organizers
+		}
 		switch st.kind {
 		case stepAccept:
 			_, err = s.db.ReviewGroup(ctx, grp.Slug, ch.Accept, st.reason, s.cm, nil)
@@ -749,9 +1008,25 @@ func (s *seeder) run(ctx context.Context, g *groupSpec) error {
 			_, err = s.db.UpdateGroup(ctx, grp.Slug, edited, applicant, nil)
 		case stepStatus:
 			_, err = s.db.ChangeStatus(ctx, grp.Slug, st.to, st.reason, s.cm, nil)
+		case stepGrant:
+			_, err = s.db.GrantOfficial(ctx, grp.Slug, st.reason, s.program, s.cm, nil)
+		case stepMentor:
+			err = s.db.AddAmbassador(ctx, grp.Slug, st.user.ID, st.by, nil)
+		case stepUnmentor:
+			err = s.db.RemoveAmbassador(ctx, grp.Slug, st.user.ID, st.by, nil)
+		case stepValidate:
+			err = s.db.AddValidation(ctx, grp.Slug, ch.Validation{StepID: st.stepID, Role: st.role, Verdict: st.verdict, Comment: st.reason}, st.by, nil)
+		case stepMeeting:
+			_, err = s.db.RecordMeeting(ctx, grp.Slug, st.meeting, applicant)
+		case stepComment:
+			_, err = s.db.AddStepComment(ctx, grp.Slug, st.stepID, st.reason, by, nil)
+		case stepRequest:
+			err = s.db.RequestReview(ctx, grp.Slug, st.stepID, st.reason, by, nil)
+		case stepFollow:
+			_, err = s.db.FollowFacts(ctx, grp.Slug, s.program, quiet)
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("%v at %s: %w", st.kind, st.at.Format(time.RFC3339), err)
 		}
 	}
 	return nil

@@ -2,7 +2,10 @@ package demo
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +13,7 @@ import (
 	"chapterhouse/password"
 	"chapterhouse/sqldb"
 	"chapterhouse/sqldb/sqldbtest"
+	"chapterhouse/workflow"
 )
 
 var cheap = password.NewHasher(password.Params{Time: 1, Memory: 1024, Threads: 1}, 2)
@@ -223,6 +227,9 @@ func TestSeedMany(t *testing.T) {
 	if _, err := Seed(ctx, db, cheap, Options{Groups: 500, Members: 1500, Now: present, Seed: 7}); err != nil {
 		t.Fatal(err)
 	}
+	db.Now = func() time.Time { return present }
+	counts := checkFollowsProcess(t, db)
+	t.Logf("queue: %d waiting, %d ready; %d want a mentor", counts.waiting, counts.ready, counts.wantMentor)
 	u, _, err := db.UserByEmail(ctx, "member001500@members.demo.chapterhouse.example")
 	if err != nil || !u.Verified() || len(u.Roles) != 0 || u.Name == "" {
 		t.Errorf("the last member = %+v, %v; want a verified account without roles", u, err)
@@ -287,5 +294,243 @@ func BenchmarkSeed10000(b *testing.B) {
 			b.Fatal(err)
 		}
 		db.Close()
+	}
+}
+
+// TestFollowsProcess checks that the demo keeps its own rules: official
+// status follows the facts, so every official group meets every step and
+// the periodic sweep finds nothing to tell anyone; the queues show work a
+// community manager and the ambassadors would really do.
+func TestFollowsProcess(t *testing.T) {
+	ctx := context.Background()
+	db := newDB(t)
+	_, s, err := seed(ctx, db, cheap, Options{Now: present})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.historyGrants != 0 {
+		t.Errorf("%d showcase grants were written as history: their steps were not met", s.historyGrants)
+	}
+	db.Now = func() time.Time { return present }
+	counts := checkFollowsProcess(t, db)
+
+	p := ch.DefaultProgram()
+	amb, _, err := db.UserByEmail(ctx, "ambassador@demo.chapterhouse.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mentored, err := db.MentoredGroups(ctx, amb.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byStatus := map[ch.Status]int{}
+	for _, g := range mentored {
+		byStatus[g.Status]++
+	}
+	if byStatus[ch.StatusOfficial] == 0 || byStatus[ch.StatusNew] == 0 || len(mentored) > 10 {
+		t.Errorf("the demo ambassador mentors %d groups (%v), want a handful, official and new ones", len(mentored), byStatus)
+	}
+	ambassadors, err := db.UsersWithRole(ctx, ch.RoleAmbassador)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ambassadors) < 4 {
+		t.Errorf("%d ambassadors, want several", len(ambassadors))
+	}
+
+	// Real work in the queues, and not too much of it.
+	if counts.waiting < 2 || counts.waiting > 10 || counts.ready < 1 || counts.ready > 4 {
+		t.Errorf("the review queue lists %d groups waiting for a validation and %d ready for a decision; want a handful and a few",
+			counts.waiting, counts.ready)
+	}
+	if counts.wantMentor < 1 || counts.wantMentor > 6 {
+		t.Errorf("%d groups want a mentor, want a few", counts.wantMentor)
+	}
+	t.Logf("queue: %d waiting, %d ready; %d want a mentor; the demo ambassador mentors %d groups %v",
+		counts.waiting, counts.ready, counts.wantMentor, len(mentored), byStatus)
+
+	// The organizer's official group is the one people look at first.
+	lyon, err := db.GroupBySlug(ctx, "lyon-python-user-group")
+	if err != nil {
+		t.Fatal(err)
+	}
+	meetings, err := db.RecordedMeetings(ctx, lyon.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lyon.Status != ch.StatusOfficial || len(meetings) < 12 {
+		t.Errorf("Lyon Python User Group is %s with %d recorded meetings", lyon.Status, len(meetings))
+	}
+	for _, m := range meetings {
+		if m.Title == "" || !slices.Contains(ch.MeetingFormats, m.Format) || m.HeldOn.After(present) || m.RecordedAt.Before(m.HeldOn) {
+			t.Errorf("implausible meeting %+v", m)
+		}
+	}
+	_ = p
+}
+
+type processCounts struct{ waiting, ready, wantMentor int }
+
+// checkFollowsProcess checks, at the database's present, what every demo
+// program must hold: a sweep of official groups lapses none and mails
+// nobody, every official group meets every step, official groups are not
+// waiting for validations, only new groups want a mentor, and the facts of
+// revoked and declined groups agree with the reasons they were given.
+func checkFollowsProcess(t *testing.T, db *sqldb.DB) processCounts {
+	t.Helper()
+	ctx := context.Background()
+	p := ch.DefaultProgram()
+	flows := workflow.New(db, cheap, ch.DefaultProgram(), "http://x", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	lapsed, err := flows.SweepOfficial(ctx)
+	if err != nil || lapsed != 0 {
+		t.Errorf("SweepOfficial = %d, %v; want no official group lapsed", lapsed, err)
+	}
+	if n, err := db.OutboxPending(ctx); err != nil || n != 0 {
+		t.Errorf("%d mails in the outbox (%v), want none", n, err)
+	}
+
+	var counts processCounts
+	for _, g := range allGroups(t, db) {
+		full, err := db.GroupBySlug(ctx, g.Slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, results, err := db.Checklist(ctx, full, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		state := func(id string) ch.StepState {
+			for _, r := range results {
+				if r.Step.ID == id {
+					return r.State
+				}
+			}
+			return ""
+		}
+		switch g.Status {
+		case ch.StatusOfficial:
+			for _, r := range results {
+				if !r.State.Satisfied() {
+					t.Errorf("official %s: step %s is %s: %s", g.Slug, r.Step.ID, r.State, r.Next)
+				}
+			}
+		case ch.StatusRevoked:
+			events, err := db.GroupEvents(ctx, g.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reason := ""
+			for _, e := range events {
+				if e.ToStatus == ch.StatusRevoked {
+					reason = e.Detail
+				}
+			}
+			if ch.AllMet(results) {
+				t.Errorf("revoked %s meets every step, yet was revoked: %q", g.Slug, reason)
+			}
+			switch reason {
+			case revokeReasons[revokeQuiet]:
+				if s := state("meetings"); s != ch.StepNotMet {
+					t.Errorf("revoked %s for want of meetings, but its meetings step is %s", g.Slug, s)
+				}
+			case revokeReasons[revokeAlone]:
+				if len(full.Coordinators) != 1 {
+					t.Errorf("revoked %s for want of a team, but it has %d coordinators", g.Slug, len(full.Coordinators))
+				}
+			case revokeReasons[revokeVendor]:
+				vals, err := db.Validations(ctx, g.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				i := slices.IndexFunc(vals, func(v ch.Validation) bool { return v.StepID == "meetings" && v.Verdict == ch.VerdictNeedsWork })
+				if s := state("meetings"); i < 0 || s.Satisfied() {
+					t.Errorf("revoked %s for promotional meetings, but its meetings step is %s without a verdict asking for changes", g.Slug, s)
+				}
+			default:
+				t.Errorf("revoked %s for an unknown reason %q", g.Slug, reason)
+			}
+		case ch.StatusDeclined:
+			switch g.DeclineReason {
+			case declineReasons[declineSingle]:
+				if len(full.Coordinators) != 1 {
+					t.Errorf("declined %s for a single coordinator, but it lists %d", g.Slug, len(full.Coordinators))
+				}
+			case declineReasons[declineVague]:
+				if strings.Contains(full.Description, "We meet") {
+					t.Errorf("declined %s for a vague description, but it says how it meets", g.Slug)
+				}
+			case declineReasons[declineVendor]:
+				if employerCount(full.Coordinators) != 1 {
+					t.Errorf("declined %s for one vendor's promotion, but its coordinators work for %d employers", g.Slug, employerCount(full.Coordinators))
+				}
+			}
+			if strings.Contains(g.DeclineReason, "no public channel") && len(full.Channels) > 0 {
+				t.Errorf("declined %s for listing no channel, but it lists %d", g.Slug, len(full.Channels))
+			}
+		}
+	}
+
+	queue, err := db.ValidationQueue(ctx, p, sqldb.QueueFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, item := range queue {
+		if item.Group.Status == ch.StatusOfficial && len(item.Waiting) > 0 {
+			t.Errorf("official %s waits in the queue: %s is %s", item.Group.Slug, item.Waiting[0].Step.ID, item.Waiting[0].State)
+		}
+		if item.ReadyToGrant {
+			counts.ready++
+		}
+		if len(item.Waiting) > 0 {
+			counts.waiting++
+		}
+	}
+	wanting, err := db.GroupsWantingMentor(ctx, p, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range wanting {
+		if g.Status != ch.StatusNew {
+			t.Errorf("%s is %s and wants a mentor", g.Slug, g.Status)
+		}
+	}
+	counts.wantMentor = len(wanting)
+	return counts
+}
+
+// TestPlanFollowsProcess plans large programs without writing them (which
+// takes a minute) and checks each group's story by the domain's own rules:
+// every group official at the present meets every step then.
+func TestPlanFollowsProcess(t *testing.T) {
+	ctx := context.Background()
+	for _, o := range []Options{{Groups: 10000, Seed: 1}, {Groups: 3000, Seed: 5}} {
+		o.Now = present
+		o = o.withDefaults()
+		s := newSeeder(nil, "", o)
+		s.policy, s.reqs = 1, ch.DefaultRequirements
+		if _, err := s.accounts(ctx, o.Password); err != nil {
+			t.Fatal(err)
+		}
+		specs := s.specs(o.Groups)
+		if err := s.ambassadors(ctx, specs); err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range specs {
+			s.plan(g)
+		}
+		slices.SortStableFunc(specs, func(a, b *groupSpec) int { return a.apply.Compare(b.apply) })
+		official := 0
+		for _, g := range specs {
+			s.process(g)
+			s.settle(g)
+			if m := s.milestones(g); len(m.official) > 0 && m.official[len(m.official)-1].to.Equal(s.now) {
+				official++
+			}
+			g.steps = nil
+		}
+		if s.unmetNow != 0 || s.historyGrants != 0 || official < o.Groups/4 {
+			t.Errorf("%d groups, seed %d: %d of %d official groups miss a step at present; %d showcase grants written as history",
+				o.Groups, o.Seed, s.unmetNow, official, s.historyGrants)
+		}
 	}
 }

@@ -65,8 +65,9 @@ var closings = []string{
 	"Slides and recordings of past sessions are on [our website]({url}).",
 }
 
-// description writes a group's Markdown description.
-func description(r *rand.Rand, g *groupSpec) string {
+// description writes a group's Markdown description; a thin one says who
+// the group is for but not yet how, when or where it meets.
+func description(r *rand.Rand, g *groupSpec, thin bool) string {
 	rep := strings.NewReplacer("{name}", g.Name, "{city}", g.City.Name, "{tech}", g.Tech.Name, "{url}", g.Site)
 	var b strings.Builder
 	para := func(s string) {
@@ -82,6 +83,9 @@ func description(r *rand.Rand, g *groupSpec) string {
 	}
 	if g.Focus != nil {
 		para(g.Focus.Line)
+	}
+	if thin {
+		return b.String()
 	}
 	formats := append(append([]string{}, g.Tech.Extras...), generalFormats...)
 	r.Shuffle(len(formats), func(i, j int) { formats[i], formats[j] = formats[j], formats[i] })
@@ -126,17 +130,27 @@ func list(items []string) string {
 func pick[T any](r *rand.Rand, from []T) T { return from[r.IntN(len(from))] }
 
 var acceptNotes = []string{
-	"Welcome to the program! Your ambassador will be in touch to help with the next steps.",
+	"Welcome to the program! Ask for a mentor on your checklist: an ambassador will help you with the next steps.",
 	"Accepted: a clear description and a good mix of channels. Welcome aboard.",
-	"Welcome! Have a look at the steps to official status on your group's page.",
+	"Welcome! Have a look at the steps to official status on your group's checklist.",
 }
 
+// declineReasons are generic reasons to decline an application; the plan of
+// a declined group shapes the application so that its page agrees with the
+// reason (see declineReason).
 var declineReasons = []string{
 	"The application lists a single coordinator. Find at least one co-organiser, ideally from another employer, and resubmit.",
-	"Please tell us more about your first meetings: who they are for, what formats you plan and how often you will meet. A few sentences are enough.",
-	"The description reads as a product promotion for one vendor; the Social Media and Event Policy asks groups to stay impartial. Broaden the scope and apply again.",
+	"Please tell us more about your meetings in the description: who they are for, what formats you plan and where you will meet. A few sentences are enough.",
+	"The description reads as a product promotion for one vendor, and every coordinator works there; the Social Media and Event Policy asks groups to stay impartial. Invite co-organisers from other companies, broaden the scope and apply again.",
 	"Another group already covers this technology in this city. Please talk to its organisers first; if you still want a separate group, tell us how it will differ.",
 }
+
+const (
+	declineSingle = iota
+	declineVague
+	declineVendor
+	declineDuplicate
+)
 
 var grantNotes = []string{
 	"All the steps of the official process are met. Congratulations!",
@@ -148,19 +162,92 @@ var regrantNotes = []string{
 	"Meeting regularly again with a new coordinating team: official status re-granted.",
 }
 
+// revokeReasons: each comes with the facts that justify it (see ending).
 var revokeReasons = []string{
 	"No meetings for more than a year and the channels have gone quiet. We will gladly re-grant official status once the group meets again.",
-	"All coordinators have stepped down; the group needs new organisers before it can be official again.",
+	"The co-organisers have stepped down and one person is left to run the group; it needs a team again before it can be official.",
 	"Events were repeatedly used to promote one vendor's products, against the Social Media and Event Policy.",
 }
 
+const (
+	revokeQuiet = iota
+	revokeAlone
+	revokeVendor
+)
+
 var archiveReasons = []string{
 	"The organisers asked us to archive the group: it merged with a larger group in the region.",
-	"Inactive for two years and the organisers could not be reached.",
+	"Inactive for more than a year and the organisers could not be reached.",
 	"The coordinators moved away and nobody took over. Get in touch if you would like to restart it.",
 }
+
+const (
+	archiveMerged = iota
+	archiveInactive
+	archiveMovedAway
+)
 
 var withdrawReasons = []string{
 	"Withdrawn by the applicants, who decided to join forces with an existing group instead.",
 	"Withdrawn by the applicants: the group will apply again once it has found a regular venue.",
 }
+
+// passComments are what reviewers write when a step passes, by step ID; ""
+// entries leave some verdicts without a comment, as people do.
+var passComments = map[string][]string{
+	"organisation": {
+		"The organisers share the work: venue, speakers and announcements each have an owner, and anyone could step in.",
+		"Organisers from different employers, and decisions are made together. A good team.",
+		"Met the organisers at the last meetup: the plan of who does what is written down and shared.",
+		"",
+	},
+	"channels": {
+		"Meetings are announced three weeks ahead and questions get an answer within a day or two.",
+		"The chat is friendly and on topic; spam is removed quickly.",
+		"Announcements, slides and recordings are all where members expect them.",
+		"",
+	},
+	"meetings": {
+		"A good mix of talks, workshops and hack nights, at the rhythm the group promised.",
+		"Attended the last meetup: welcoming, on time, and a standby talk ready.",
+		"Regular meetings with varied formats; first-time speakers get a rehearsal slot.",
+		"",
+	},
+}
+
+// reviewComments are the yearly looks at an official group's steps.
+var reviewComments = []string{
+	"Yearly review: still going strong.",
+	"Looked at again after a year: nothing to change.",
+	"Yearly review: as good as last year, with more first-time speakers.",
+	"",
+}
+
+// needsWorkComments are what a mentor asks for when a step needs changes.
+var needsWorkComments = map[string]string{
+	"organisation": "Everything still goes through one person. Please give the co-organisers their own tasks (venue, speakers, announcements) and write them down where everyone can see them.",
+	"channels":     "The chat has questions left unanswered for weeks and some spam. Please give a second organiser admin rights and answer within a few days.",
+	"meetings":     "The last two meetings were announced only a few days ahead, and one had no talk in the end. Please plan a standby speaker or a discussion, and announce two to three weeks before.",
+}
+
+// replyComments are the organizers' answers to a request for changes.
+var replyComments = map[string]string{
+	"organisation": "Thanks for the nudge. We now split the work: one of us books venues, one finds speakers, one writes the announcements. The plan is in our shared folder.",
+	"channels":     "We have cleaned up the chat, answered the open questions and made two more organisers admins.",
+	"meetings":     "Point taken. We have a standby speaker for the next three meetings and now announce three weeks ahead.",
+}
+
+// requestNotes are what organizers write when they ask for a validation.
+var requestNotes = map[string]string{
+	"organisation": "We are now several organisers from different companies, each with their own part of the work. Could you have a look?",
+	"channels":     "Our channels are up and running and we answer within a day or two. Could you have a look?",
+	"meetings":     "We have met regularly for a while now and recorded our meetings. Could you have a look?",
+}
+
+// Verdicts and notes that come with an ending.
+const (
+	quietChannelsComment  = "No announcement and no answer on any channel for more than a year."
+	vendorMeetingsComment = "Three of the last four meetings were product demonstrations by one vendor, announced with its marketing material."
+	vendorChannelsComment = "The channels mostly relay one vendor's promotions."
+	vendorBlurb           = "The user group for customers of {employer} in {city}: hear about the latest {employer} {tech} releases first and get exclusive previews from the {employer} engineering team."
+)

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ type habits struct {
 	weekday      time.Weekday
 	nth          int // monthly and bimonthly groups: the nth weekday of the month, -1 for the last
 	hour, minute int
+	holidays     bool // frequent groups pause over the year-end holidays
 	summerBreak  bool // no meeting in August (or in January in the south)
 	size         int  // people who usually come
 	south        bool // the seasons are the other way round
@@ -37,7 +39,10 @@ func (s *seeder) newHabits(g *groupSpec) habits {
 		}
 	}
 	h.nth = pick(s.r, []int{1, 1, 2, 3, -1})
-	h.summerBreak = s.r.IntN(5) < 2
+	// Holidays only where the meetings check leaves room for them.
+	perYear := g.Cadence.MeetingsPerYear()
+	h.holidays = s.want(g.Cadence) <= perYear*3/4
+	h.summerBreak = h.holidays && s.r.IntN(5) < 2
 	h.size = 15 + s.r.IntN(50)
 	if g.Cadence.MeetingsPerYear() <= 2 {
 		h.size *= 3 // a day people come to from far away
@@ -51,7 +56,12 @@ func (s *seeder) newHabits(g *groupSpec) habits {
 // holds what the rhythm promises; monthly and bimonthly groups meet on the
 // nth weekday of the month. noSkipUntil: no holiday is taken
 // before it (a group meeting again after a pause).
-func (h habits) slots(c ch.Cadence, from, to, noSkipUntil time.Time) []time.Time {
+//
+// A week-based series runs back from anchor when it is set (a group still
+// meeting, whose latest meeting is then recent, so a rare rhythm keeps its
+// twelve months' worth for a long while after the demo is generated), and
+// forward from from otherwise (a group meeting again, which starts at once).
+func (h habits) slots(c ch.Cadence, from, to, noSkipUntil, anchor time.Time) []time.Time {
 	if !to.After(from) {
 		return nil
 	}
@@ -81,6 +91,16 @@ func (h habits) slots(c ch.Cadence, from, to, noSkipUntil time.Time) []time.Time
 		if weeks == 0 {
 			return nil
 		}
+		if !anchor.IsZero() {
+			a := anchor.In(h.loc)
+			d := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, h.loc)
+			d = d.AddDate(0, 0, -((int(d.Weekday()) - int(h.weekday) + 7) % 7))
+			for ; !d.Before(time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, h.loc)); d = d.AddDate(0, 0, -7*weeks) {
+				add(d)
+			}
+			slices.Reverse(out)
+			return out
+		}
 		// From the day after from: a meeting that day may be over already.
 		d := time.Date(start.Year(), start.Month(), start.Day()+1, 0, 0, 0, 0, h.loc)
 		d = d.AddDate(0, 0, (int(h.weekday)-int(d.Weekday())+7)%7)
@@ -108,7 +128,7 @@ func (h habits) skips(c ch.Cadence, d time.Time) bool {
 	if c.MeetingsPerYear() < 12 {
 		return false
 	}
-	if c != "monthly" && ((d.Month() == time.December && d.Day() >= 22) || (d.Month() == time.January && d.Day() <= 4)) {
+	if h.holidays && c != "monthly" && ((d.Month() == time.December && d.Day() >= 22) || (d.Month() == time.January && d.Day() <= 4)) {
 		return true
 	}
 	summer := time.August

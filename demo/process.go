@@ -277,7 +277,12 @@ func (s *seeder) process(g *groupSpec) {
 	segment := func(from, to, noSkipUntil time.Time) {
 		from = later(from, keepFrom)
 		to = earlier(to, s.now.Add(-2*24*time.Hour))
-		for _, t := range g.habits.slots(g.Cadence, from, to, noSkipUntil) {
+		var anchor time.Time
+		if noSkipUntil.IsZero() && to.After(s.now.Add(-3*24*time.Hour)) {
+			// Still meeting: the latest meeting was lately.
+			anchor = s.now.Add(-s.days(2, min(40, 365/max(g.Cadence.MeetingsPerYear(), 1))))
+		}
+		for _, t := range g.habits.slots(g.Cadence, from, to, noSkipUntil, anchor) {
 			rec := backfill
 			if t.After(backfill) {
 				rec = s.daytime(t.Add(s.days(1, 4)), zone)
@@ -293,8 +298,12 @@ func (s *seeder) process(g *groupSpec) {
 		stop = earlier(stop, m.quiet)
 	}
 	segment(later(g.founded, m.accepted.AddDate(0, -13, 0)), stop, time.Time{})
-	if !m.resume.IsZero() {
-		segment(m.resume, end, m.resume.AddDate(1, 0, 0))
+	if !m.resume.IsZero() && len(m.official) > 0 {
+		// A new team meets at once and without a break until the group is
+		// official again, then as any group still meeting.
+		regrant := m.official[len(m.official)-1].from
+		segment(m.resume, regrant, m.resume.AddDate(1, 0, 0))
+		segment(regrant, end, time.Time{})
 	}
 
 	// A mentor signs up, or a community manager assigns one.
@@ -450,7 +459,7 @@ func (s *seeder) topUp(g *groupSpec, lo, mentorAt time.Time) {
 				from = later(from, mentorAt)
 			}
 			if at, ok := s.between(from, s.now); ok {
-				s.verdict(g, st.ID, role, ch.VerdictPass, pickComment(s, reviewComments), at)
+				s.verdict(g, st.ID, role, ch.VerdictPass, pickComment(s, passComments[st.ID]), at)
 			}
 		}
 	}
@@ -463,7 +472,10 @@ func (s *seeder) review(g *groupSpec, at, before, mentorAt time.Time) time.Time 
 	comment := pickComment(s, reviewComments)
 	for _, st := range s.program.Steps {
 		for _, role := range st.Roles {
-			t := at.AddDate(0, 0, s.r.IntN(15))
+			t := at
+			if n := s.r.IntN(15); n > 0 {
+				t = s.daytime(at.AddDate(0, 0, n), cmTimeZone)
+			}
 			if !t.Before(before) || !t.After(mentorAt) {
 				t = at
 			}

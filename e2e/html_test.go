@@ -194,6 +194,7 @@ func collectPages(t *testing.T) []namedPage {
 	renamed["coordinator_name"], renamed["coordinator_email"], renamed["coordinator_employer"] = []string{"Ada Organiser"}, []string{orgEmail}, []string{"Example SARL"}
 	must("rename", org.post(firstPath+"/edit", renamed), http.StatusOK)
 	s.add("review-queue-lapsed-renamed", cm.get("/review/queue"), http.StatusOK)
+	s.add("checklist-archive-errors", cm.post(firstPath+"/status", url.Values{"status": {"archived"}, "reason": {""}}), http.StatusUnprocessableEntity)
 	s.add("checklist-official-lapsed", org.get(firstPath+"/checklist"), http.StatusOK)
 	return s.pages
 }

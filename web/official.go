@@ -213,7 +213,11 @@ func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) {
 			ch.StatusArchived: g.Name + " is archived; the organizers were told why.",
 		}[to]
 	}
-	s.finish(w, r, "status", err, msg)
+	key := "status"
+	if to == ch.StatusArchived {
+		key = "archive"
+	}
+	s.finish(w, r, key, err, msg)
 }
 
 func (s *Server) recordMeeting(w http.ResponseWriter, r *http.Request) {

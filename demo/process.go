@@ -32,7 +32,6 @@ import (
 type need struct {
 	people, employers int     // the coordinators check
 	ratio             float64 // the meetings check; 0 without one
-	mentors           int     // the ambassador check
 	validity          ch.Period
 }
 
@@ -48,8 +47,6 @@ func needOf(p ch.Program) need {
 				n.people, n.employers = max(n.people, c.MinPeople), max(n.employers, c.MinEmployers)
 			case ch.CheckMeetings:
 				n.ratio = max(n.ratio, c.Ratio)
-			case ch.CheckAmbassador:
-				n.mentors = max(n.mentors, c.MinAmbassadors)
 			}
 		}
 	}

@@ -116,7 +116,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if empty {
-			accounts, err := demo.Seed(ctx, db, hasher, demo.Options{})
+			// The demo's official groups meet the steps of the program serve follows.
+			accounts, err := demo.Seed(ctx, db, hasher, demo.Options{Program: program})
 			if err == nil {
 				err = db.Optimize(ctx)
 			}
@@ -278,7 +279,12 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs, st := newFlags("demo", stderr)
 	groups := fs.Int("groups", 0, "number of groups to generate (default: a showcase of about 50)")
 	members := fs.Int("members", 0, "number of extra member accounts to generate")
+	programFile := fs.String("program", env("PROGRAM", ""), "program definition (TOML) the demo's official groups meet, as serve --program (CHAPTERHOUSE_PROGRAM)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	program, err := loadProgram(*programFile)
+	if err != nil {
 		return err
 	}
 	db, err := st.open(ctx)
@@ -287,7 +293,7 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer db.Close()
 	start := time.Now()
-	accounts, err := demo.Seed(ctx, db, newHasher(), demo.Options{Groups: *groups, Members: *members})
+	accounts, err := demo.Seed(ctx, db, newHasher(), demo.Options{Groups: *groups, Members: *members, Program: program})
 	if err == nil {
 		err = db.Optimize(ctx)
 	}

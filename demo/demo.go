@@ -175,7 +175,7 @@ type seeder struct {
 
 // Empty reports whether db has no groups and no users yet.
 func Empty(ctx context.Context, db *sqldb.DB) (bool, error) {
-	page, err := db.ListGroups(ctx, sqldb.GroupFilter{Statuses: ch.Statuses, Limit: 1})
+	page, err := db.ListGroups(ctx, ch.GroupFilter{Statuses: ch.Statuses, Limit: 1})
 	if err != nil {
 		return false, err
 	}

@@ -38,7 +38,7 @@ func newDB(tb testing.TB) *sqldb.DB {
 func allGroups(t *testing.T, db *sqldb.DB) []*ch.Group {
 	t.Helper()
 	var out []*ch.Group
-	f := sqldb.GroupFilter{Statuses: ch.Statuses, Limit: 100}
+	f := ch.GroupFilter{Statuses: ch.Statuses, Limit: 100}
 	for {
 		page, err := db.ListGroups(context.Background(), f)
 		if err != nil {
@@ -483,7 +483,7 @@ func checkFollowsProcess(t *testing.T, db *sqldb.DB) processCounts {
 		}
 	}
 
-	queue, err := db.ValidationQueue(ctx, p, sqldb.QueueFilter{})
+	queue, err := db.ValidationQueue(ctx, p, ch.QueueFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -139,7 +139,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	if n, err := copied.Migrate(ctx); err != nil || n != 0 {
 		t.Fatalf("the backup is not migrated: applied %d, %v", n, err)
 	}
-	page, err := copied.ListGroups(ctx, sqldb.GroupFilter{Statuses: ch.Statuses, Limit: 100})
+	page, err := copied.ListGroups(ctx, ch.GroupFilter{Statuses: ch.Statuses, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestBackupWhileWriting(t *testing.T) {
 			t.Errorf("group %s is incomplete in the backup: %d coordinators, %d URLs, %d events", g.Slug, len(full.Coordinators), len(full.URLs), len(events))
 		}
 	}
-	found, err := copied.ListGroups(ctx, sqldb.GroupFilter{Statuses: ch.Statuses, Query: "writers", Limit: 1})
+	found, err := copied.ListGroups(ctx, ch.GroupFilter{Statuses: ch.Statuses, Query: "writers", Limit: 1})
 	if err != nil || found.Total != page.Total {
 		t.Errorf("search in the backup finds %d of %d groups (%v)", found.Total, page.Total, err)
 	}
@@ -352,7 +352,7 @@ func sameContents(t *testing.T, want, got *sqldb.DB, emails []string) {
 	}
 	list := func(db *sqldb.DB, query string) []int64 {
 		var ids []int64
-		f := sqldb.GroupFilter{Statuses: ch.Statuses, Query: query, Limit: 100}
+		f := ch.GroupFilter{Statuses: ch.Statuses, Query: query, Limit: 100}
 		for {
 			page, err := db.ListGroups(ctx, f)
 			if err != nil {
@@ -378,7 +378,7 @@ func sameContents(t *testing.T, want, got *sqldb.DB, emails []string) {
 			t.Errorf("search %q finds %v in the copy but %v in the original", q, b, a)
 		}
 	}
-	page, err := want.ListGroups(ctx, sqldb.GroupFilter{Statuses: ch.Statuses, Limit: 100})
+	page, err := want.ListGroups(ctx, ch.GroupFilter{Statuses: ch.Statuses, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -516,7 +516,7 @@ func checkInserts(t *testing.T, db *sqldb.DB) {
 	if _, err := db.PublishPolicy(ctx, ch.PolicySocialMedia, "Third edition.", u.ID); err != nil {
 		t.Errorf("%s: PublishPolicy after copying: %v", db.Engine(), err)
 	}
-	found, err := db.ListGroups(ctx, sqldb.GroupFilter{Statuses: ch.Statuses, Query: "latecomers"})
+	found, err := db.ListGroups(ctx, ch.GroupFilter{Statuses: ch.Statuses, Query: "latecomers"})
 	if err != nil || found.Total != 1 {
 		t.Errorf("%s: search after copying finds %d groups (%v)", db.Engine(), found.Total, err)
 	}

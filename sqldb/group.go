@@ -356,23 +356,6 @@ func (db *DB) NamedGroups(ctx context.Context) ([]ch.NamedGroup, error) {
 	return out, rows.Err()
 }
 
-// Sort orders for ListGroups.
-const (
-	SortName   = "name"
-	SortNewest = "newest"
-	SortOldest = "oldest" // review queues: who waited longest comes first
-)
-
-// GroupFilter selects a page of the directory.
-type GroupFilter struct {
-	Query    string
-	Country  string
-	Statuses []ch.Status // empty means every public status
-	Sort     string
-	Cursor   string
-	Limit    int
-}
-
 // GroupPage is one page of the directory.
 type GroupPage struct {
 	Groups     []*ch.Group
@@ -388,9 +371,9 @@ type cursor struct {
 
 // ListGroups returns a page of groups. Pages are keyed by the last row seen
 // rather than an offset, so page 500 costs what page 1 does.
-func (db *DB) ListGroups(ctx context.Context, f GroupFilter) (GroupPage, error) {
-	if f.Limit <= 0 || f.Limit > 100 {
-		f.Limit = 20
+func (db *DB) ListGroups(ctx context.Context, f ch.GroupFilter) (GroupPage, error) {
+	if f.Limit <= 0 || f.Limit > ch.MaxPageSize {
+		f.Limit = ch.DefaultPageSize
 	}
 	statuses := f.Statuses
 	if len(statuses) == 0 {
@@ -415,12 +398,12 @@ func (db *DB) ListGroups(ctx context.Context, f GroupFilter) (GroupPage, error) 
 		}
 		db.counts.put(countKey, page.Total, time.Now())
 	}
-	byTime := f.Sort == SortNewest || f.Sort == SortOldest
+	byTime := f.Sort == ch.SortByNewest || f.Sort == ch.SortByOldest
 	order, after := "g.sort_name, g.id", ">"
 	switch f.Sort {
-	case SortNewest:
+	case ch.SortByNewest:
 		order, after = "g.created_at DESC, g.id DESC", "<"
-	case SortOldest:
+	case ch.SortByOldest:
 		order = "g.created_at, g.id"
 	}
 	if f.Cursor != "" {

@@ -9,10 +9,9 @@ import (
 	"time"
 
 	ch "chapterhouse"
-	"chapterhouse/sqldb"
 )
 
-func sqldbFilter(q string) sqldb.GroupFilter { return sqldb.GroupFilter{Query: q} }
+func sqldbFilter(q string) ch.GroupFilter { return ch.GroupFilter{Query: q} }
 
 func names(gs []*ch.Group) []string {
 	var out []string
@@ -63,19 +62,19 @@ func TestListGroupsStatusesAndCountry(t *testing.T) {
 
 	tests := []struct {
 		name string
-		f    sqldb.GroupFilter
+		f    ch.GroupFilter
 		want []string
 	}{
-		{"public by default", sqldb.GroupFilter{},
+		{"public by default", ch.GroupFilter{},
 			[]string{"Archived Group", "Lyon Gophers", "Paris Rust", "Zürich Gophers"}},
-		{"country", sqldb.GroupFilter{Country: "FR"}, []string{"Archived Group", "Lyon Gophers", "Paris Rust"}},
-		{"country in lower case", sqldb.GroupFilter{Country: "ch"}, []string{"Zürich Gophers"}},
-		{"unknown country", sqldb.GroupFilter{Country: "DE"}, nil},
-		{"pending only (review queue)", sqldb.GroupFilter{Statuses: []ch.Status{ch.StatusPending}}, []string{"Pending Zürich Group"}},
-		{"private statuses", sqldb.GroupFilter{Statuses: []ch.Status{ch.StatusPending, ch.StatusDeclined}},
+		{"country", ch.GroupFilter{Country: "FR"}, []string{"Archived Group", "Lyon Gophers", "Paris Rust"}},
+		{"country in lower case", ch.GroupFilter{Country: "ch"}, []string{"Zürich Gophers"}},
+		{"unknown country", ch.GroupFilter{Country: "DE"}, nil},
+		{"pending only (review queue)", ch.GroupFilter{Statuses: []ch.Status{ch.StatusPending}}, []string{"Pending Zürich Group"}},
+		{"private statuses", ch.GroupFilter{Statuses: []ch.Status{ch.StatusPending, ch.StatusDeclined}},
 			[]string{"Declined Zürich Group", "Pending Zürich Group"}},
-		{"new only", sqldb.GroupFilter{Statuses: []ch.Status{ch.StatusNew}, Country: "FR"}, []string{"Lyon Gophers", "Paris Rust"}},
-		{"search and country", sqldb.GroupFilter{Query: "gophers", Country: "FR"}, []string{"Lyon Gophers"}},
+		{"new only", ch.GroupFilter{Statuses: []ch.Status{ch.StatusNew}, Country: "FR"}, []string{"Lyon Gophers", "Paris Rust"}},
+		{"search and country", ch.GroupFilter{Query: "gophers", Country: "FR"}, []string{"Lyon Gophers"}},
 	}
 	for _, tt := range tests {
 		page, err := db.ListGroups(ctx, tt.f)
@@ -124,7 +123,7 @@ func TestListGroupsSearch(t *testing.T) {
 		{"", []string{"Gophers of Zurich Oerlikon", "Kraków Rustaceans", "Lyon Python", "Nottingham Elixir", "São Paulo .NET", "Zürich Gophers", "東京 Go"}},
 	}
 	for _, tt := range tests {
-		page, err := db.ListGroups(ctx, sqldb.GroupFilter{Query: tt.q})
+		page, err := db.ListGroups(ctx, ch.GroupFilter{Query: tt.q})
 		if err != nil {
 			t.Errorf("search %q: %v", tt.q, err)
 			continue
@@ -141,13 +140,13 @@ func TestListGroupsSearch(t *testing.T) {
 		`zur:`, `:`, `'`, `'; DROP TABLE groups; --`, `\`, `%`, `_`, `🐍`, "zu\u0308rich", "\x00", `a b c d e f g h i j k l`,
 		`Zürich "Gophers" (2025) * NEAR/3`,
 	} {
-		if _, err := db.ListGroups(ctx, sqldb.GroupFilter{Query: q}); err != nil {
+		if _, err := db.ListGroups(ctx, ch.GroupFilter{Query: q}); err != nil {
 			t.Errorf("search %q: %v", q, err)
 		}
 	}
 	// An operator word is searched as a word.
 	for _, q := range []string{"NOT", "not", "NOT*", "(not)"} {
-		page, _ := db.ListGroups(ctx, sqldb.GroupFilter{Query: q})
+		page, _ := db.ListGroups(ctx, ch.GroupFilter{Query: q})
 		if got := names(page.Groups); !slices.Equal(got, []string{"Nottingham Elixir"}) {
 			t.Errorf("search %q = %v, want Nottingham", q, got)
 		}
@@ -164,7 +163,7 @@ func TestListGroupsSortByName(t *testing.T) {
 		at(t, "Berlin Go", "Berlin", "DE"),
 		at(t, "Aachen Rust", "Aachen", "DE"),
 	)
-	page, err := db.ListGroups(ctx, sqldb.GroupFilter{Sort: sqldb.SortName})
+	page, err := db.ListGroups(ctx, ch.GroupFilter{Sort: ch.SortByName})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +171,7 @@ func TestListGroupsSortByName(t *testing.T) {
 	if got := names(page.Groups); !slices.Equal(got, want) {
 		t.Errorf("by name = %v, want %v", got, want)
 	}
-	page, _ = db.ListGroups(ctx, sqldb.GroupFilter{Sort: sqldb.SortNewest})
+	page, _ = db.ListGroups(ctx, ch.GroupFilter{Sort: ch.SortByNewest})
 	want = []string{"Aachen Rust", "Berlin Go", "amsterdam Python", "Ávila Devs", "Écully JS", "Zürich Gophers"}
 	if got := names(page.Groups); !slices.Equal(got, want) {
 		t.Errorf("newest first = %v, want %v", got, want)
@@ -196,16 +195,16 @@ func TestListGroupsPagination(t *testing.T) {
 	}
 	db.group(t, application(t, "Pending Group"), owner) // never listed
 
-	for _, sort := range []string{sqldb.SortName, sqldb.SortNewest, sqldb.SortOldest} {
+	for _, sort := range []string{ch.SortByName, ch.SortByNewest, ch.SortByOldest} {
 		t.Run(sort, func(t *testing.T) {
-			all, err := db.ListGroups(ctx, sqldb.GroupFilter{Sort: sort, Limit: 100})
+			all, err := db.ListGroups(ctx, ch.GroupFilter{Sort: sort, Limit: 100})
 			if err != nil || len(all.Groups) != n || all.NextCursor != "" {
 				t.Fatalf("one big page: %d groups, cursor %q, %v", len(all.Groups), all.NextCursor, err)
 			}
 			var walked []int64
 			cursor := ""
 			for pages := 1; ; pages++ {
-				page, err := db.ListGroups(ctx, sqldb.GroupFilter{Sort: sort, Limit: 10, Cursor: cursor})
+				page, err := db.ListGroups(ctx, ch.GroupFilter{Sort: sort, Limit: 10, Cursor: cursor})
 				if err != nil {
 					t.Fatalf("page %d: %v", pages, err)
 				}
@@ -241,9 +240,9 @@ func TestListGroupsPagination(t *testing.T) {
 					a, b := all.Groups[i-1], all.Groups[i]
 					var ordered bool
 					switch sort {
-					case sqldb.SortNewest:
+					case ch.SortByNewest:
 						ordered = a.CreatedAt.After(b.CreatedAt) || (a.CreatedAt.Equal(b.CreatedAt) && a.ID > b.ID)
-					case sqldb.SortOldest:
+					case ch.SortByOldest:
 						ordered = a.CreatedAt.Before(b.CreatedAt) || (a.CreatedAt.Equal(b.CreatedAt) && a.ID < b.ID)
 					default:
 						ordered = ch.SortName(a.Name) < ch.SortName(b.Name) || (ch.SortName(a.Name) == ch.SortName(b.Name) && a.ID < b.ID)
@@ -260,7 +259,7 @@ func TestListGroupsPagination(t *testing.T) {
 	var walked []string
 	cursor := ""
 	for range 20 {
-		page, err := db.ListGroups(ctx, sqldb.GroupFilter{Query: "zur", Limit: 3, Cursor: cursor})
+		page, err := db.ListGroups(ctx, ch.GroupFilter{Query: "zur", Limit: 3, Cursor: cursor})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -277,14 +276,14 @@ func TestListGroupsPagination(t *testing.T) {
 func TestListGroupsBadCursor(t *testing.T) {
 	ctx := context.Background()
 	db := newDB(t)
-	for _, sort := range []string{sqldb.SortName, sqldb.SortNewest, sqldb.SortOldest} {
+	for _, sort := range []string{ch.SortByName, ch.SortByNewest, ch.SortByOldest} {
 		for _, c := range []string{"garbage!", "%%%", "bm90IGpzb24", base64.RawURLEncoding.EncodeToString([]byte(`{"k":1}`))} {
-			_, err := db.ListGroups(ctx, sqldb.GroupFilter{Sort: sort, Cursor: c})
+			_, err := db.ListGroups(ctx, ch.GroupFilter{Sort: sort, Cursor: c})
 			wantCode(t, err, ch.EINVALID)
 		}
 	}
 	// A name cursor is no newest cursor.
-	_, err := db.ListGroups(ctx, sqldb.GroupFilter{Sort: sqldb.SortNewest,
+	_, err := db.ListGroups(ctx, ch.GroupFilter{Sort: ch.SortByNewest,
 		Cursor: base64.RawURLEncoding.EncodeToString([]byte(`{"k":"lyon gophers","i":3}`))})
 	wantCode(t, err, ch.EINVALID)
 }
@@ -298,7 +297,7 @@ func TestListGroupsLimit(t *testing.T) {
 		db.listed(t, application(t, fmt.Sprintf("Group %02d", i)), owner, mgr)
 	}
 	for _, tt := range []struct{ limit, want int }{{0, 20}, {-1, 20}, {5, 5}, {1000, 20}, {25, 25}} {
-		page, err := db.ListGroups(ctx, sqldb.GroupFilter{Limit: tt.limit})
+		page, err := db.ListGroups(ctx, ch.GroupFilter{Limit: tt.limit})
 		if err != nil || len(page.Groups) != tt.want {
 			t.Errorf("Limit %d: %d groups, %v; want %d", tt.limit, len(page.Groups), err, tt.want)
 		}

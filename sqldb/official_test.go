@@ -185,7 +185,7 @@ func TestOfficialProcess(t *testing.T) {
 		t.Errorf("last mail %q", got[len(got)-1])
 	}
 	// The directory's counts see the change at once.
-	page, err := db.ListGroups(ctx, sqldb.GroupFilter{Statuses: []ch.Status{ch.StatusOfficial}})
+	page, err := db.ListGroups(ctx, ch.GroupFilter{Statuses: []ch.Status{ch.StatusOfficial}})
 	if err != nil || page.Total != 1 {
 		t.Errorf("official groups listed: %d, %v", page.Total, err)
 	}
@@ -920,7 +920,7 @@ func TestValidationQueue(t *testing.T) {
 		waiting string
 		ready   bool
 	}
-	queue := func(f sqldb.QueueFilter) []line {
+	queue := func(f ch.QueueFilter) []line {
 		t.Helper()
 		items, err := db.ValidationQueue(ctx, p, f)
 		must(t, err)
@@ -937,43 +937,43 @@ func TestValidationQueue(t *testing.T) {
 		}
 		return out
 	}
-	check := func(name string, f sqldb.QueueFilter, want ...line) {
+	check := func(name string, f ch.QueueFilter, want ...line) {
 		t.Helper()
 		if got := queue(f); !slices.Equal(got, want) {
 			t.Errorf("%s:\n got %v\nwant %v", name, got, want)
 		}
 	}
 	exp := "organisation=expired,channels=expired,meetings=expired"
-	check("everything", sqldb.QueueFilter{},
+	check("everything", ch.QueueFilter{},
 		line{waiting.Slug, "organisation=awaiting_validation,channels=awaiting_validation", false},
 		line{ready.Slug, "", true},
 		line{expiring.Slug, exp, false})
-	check("validations", sqldb.QueueFilter{Kind: sqldb.QueueValidations},
+	check("validations", ch.QueueFilter{Kind: ch.QueueValidations},
 		line{waiting.Slug, "organisation=awaiting_validation,channels=awaiting_validation", false},
 		line{expiring.Slug, exp, false})
-	check("decisions", sqldb.QueueFilter{Kind: sqldb.QueueDecisions}, line{ready.Slug, "", true})
-	check("limit", sqldb.QueueFilter{Limit: 2},
+	check("decisions", ch.QueueFilter{Kind: ch.QueueDecisions}, line{ready.Slug, "", true})
+	check("limit", ch.QueueFilter{Limit: 2},
 		line{waiting.Slug, "organisation=awaiting_validation,channels=awaiting_validation", false},
 		line{ready.Slug, "", true})
 	// The waiting group's ambassador passed already; a community manager is missing.
-	check("ambassador role", sqldb.QueueFilter{Role: ch.RoleAmbassador}, line{expiring.Slug, exp, false})
-	check("community manager role", sqldb.QueueFilter{Role: ch.RoleCommunityManager},
+	check("ambassador role", ch.QueueFilter{Role: ch.RoleAmbassador}, line{expiring.Slug, exp, false})
+	check("community manager role", ch.QueueFilter{Role: ch.RoleCommunityManager},
 		line{waiting.Slug, "organisation=awaiting_validation,channels=awaiting_validation", false},
 		line{ready.Slug, "", true},
 		line{expiring.Slug, exp, false})
-	check("step", sqldb.QueueFilter{StepID: "channels"},
+	check("step", ch.QueueFilter{StepID: "channels"},
 		line{waiting.Slug, "channels=awaiting_validation", false},
 		line{expiring.Slug, "channels=expired", false})
-	check("mentor's groups", sqldb.QueueFilter{AmbassadorID: who.amb.ID},
+	check("mentor's groups", ch.QueueFilter{AmbassadorID: who.amb.ID},
 		line{waiting.Slug, "organisation=awaiting_validation,channels=awaiting_validation", false})
-	check("statuses", sqldb.QueueFilter{Statuses: []ch.Status{ch.StatusOfficial}}, line{expiring.Slug, exp, false})
+	check("statuses", ch.QueueFilter{Statuses: []ch.Status{ch.StatusOfficial}}, line{expiring.Slug, exp, false})
 	// A pending application is not listed, and cannot be granted official status.
-	check("pending", sqldb.QueueFilter{Statuses: []ch.Status{ch.StatusPending}})
-	check("states", sqldb.QueueFilter{States: []ch.StepState{ch.StepNotMet}, Kind: sqldb.QueueValidations},
+	check("pending", ch.QueueFilter{Statuses: []ch.Status{ch.StatusPending}})
+	check("states", ch.QueueFilter{States: []ch.StepState{ch.StepNotMet}, Kind: ch.QueueValidations},
 		line{notMet.Slug, "organisation=not_met,channels=not_met,meetings=not_met,mentor=not_met", false},
 		line{waiting.Slug, "meetings=not_met", false})
-	check("country", sqldb.QueueFilter{Country: "de"})
-	check("country", sqldb.QueueFilter{Country: "fr", Kind: sqldb.QueueDecisions}, line{ready.Slug, "", true})
+	check("country", ch.QueueFilter{Country: "de"})
+	check("country", ch.QueueFilter{Country: "fr", Kind: ch.QueueDecisions}, line{ready.Slug, "", true})
 }
 
 // The queue reads groups in batches; one waiting group after more than a
@@ -989,17 +989,17 @@ func TestValidationQueueBatches(t *testing.T) {
 		db.listed(t, application(t, fmt.Sprintf("Quiet Group %03d", i)), who.owner, who.cm)
 	}
 	last := db.listed(t, fullApplication(t, "Waiting Gophers"), who.owner, who.cm)
-	items, err := db.ValidationQueue(ctx, ch.DefaultProgram(), sqldb.QueueFilter{})
+	items, err := db.ValidationQueue(ctx, ch.DefaultProgram(), ch.QueueFilter{})
 	must(t, err)
 	if len(items) != 1 || items[0].Group.Slug != last.Slug || len(items[0].Group.Coordinators) != 2 {
 		t.Fatalf("queue = %+v", items)
 	}
 	states := []ch.StepState{ch.StepNotMet}
-	items, _ = db.ValidationQueue(ctx, ch.DefaultProgram(), sqldb.QueueFilter{States: states, Limit: 200})
+	items, _ = db.ValidationQueue(ctx, ch.DefaultProgram(), ch.QueueFilter{States: states, Limit: 200})
 	if len(items) != 200 || items[0].Group.Slug != "quiet-group-000" || items[199].Group.Slug != "quiet-group-199" {
 		t.Errorf("queue of not-met steps: %d items", len(items))
 	}
-	items, _ = db.ValidationQueue(ctx, ch.DefaultProgram(), sqldb.QueueFilter{States: states, Limit: 200, Statuses: []ch.Status{ch.StatusNew}})
+	items, _ = db.ValidationQueue(ctx, ch.DefaultProgram(), ch.QueueFilter{States: states, Limit: 200, Statuses: []ch.Status{ch.StatusNew}})
 	if len(items) != 200 {
 		t.Errorf("%d items", len(items))
 	}

@@ -10,25 +10,6 @@ import (
 	ch "chapterhouse"
 )
 
-// What a validation queue shows.
-const (
-	QueueAll         = ""            // steps to validate and groups to decide on
-	QueueValidations = "validations" // steps waiting for a validation
-	QueueDecisions   = "decisions"   // groups with every step met, not official
-)
-
-// QueueFilter selects a validation queue.
-type QueueFilter struct {
-	Kind         string      // QueueAll, QueueValidations or QueueDecisions
-	Statuses     []ch.Status // default: new, official and revoked
-	Country      string
-	AmbassadorID int64          // only the groups this ambassador mentors
-	Role         ch.Role        // only steps still waiting for this role
-	StepID       string         // only this step
-	States       []ch.StepState // default: awaiting_validation and expired
-	Limit        int            // default 50, at most 200
-}
-
 // QueueItem is a group waiting for a reviewer.
 type QueueItem struct {
 	Group   *ch.Group
@@ -53,7 +34,7 @@ const queueBatch = 200
 // tens of milliseconds on SQLite). A page used often at that scale should
 // keep each group's state in a column, refreshed by every write that changes
 // a fact, and select on it.
-func (db *DB) ValidationQueue(ctx context.Context, p ch.Program, f QueueFilter) ([]QueueItem, error) {
+func (db *DB) ValidationQueue(ctx context.Context, p ch.Program, f ch.QueueFilter) ([]QueueItem, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
@@ -65,8 +46,8 @@ func (db *DB) ValidationQueue(ctx context.Context, p ch.Program, f QueueFilter) 
 	if len(states) == 0 {
 		states = []ch.StepState{ch.StepAwaitingValidation, ch.StepExpired}
 	}
-	decisions := f.Kind != QueueValidations && f.StepID == "" && (f.Role == "" || f.Role == ch.RoleCommunityManager)
-	validations := f.Kind != QueueDecisions
+	decisions := f.Kind != ch.QueueValidations && f.StepID == "" && (f.Role == "" || f.Role == ch.RoleCommunityManager)
+	validations := f.Kind != ch.QueueDecisions
 	now := db.now()
 	var out []QueueItem
 	var after *ch.Group

@@ -2,12 +2,10 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
-	"unicode/utf8"
+	"strconv"
 
 	ch "chapterhouse"
 	"chapterhouse/sqldb"
@@ -27,50 +25,25 @@ type directoryData struct {
 	First      bool
 }
 
-// maxSearchLen bounds a directory search, in characters.
-const maxSearchLen = 200
-
 // listFilter reads the directory's search and filters from a query string;
-// the page and the API share it.
-func listFilter(r *http.Request) (sqldb.GroupFilter, error) {
+// the page and the API share it. The filter's own rules are ch.GroupFilter's.
+func listFilter(r *http.Request) (ch.GroupFilter, error) {
 	q := r.URL.Query()
-	f := sqldb.GroupFilter{Query: strings.TrimSpace(q.Get("q")), Country: strings.ToUpper(strings.TrimSpace(q.Get("country"))),
-		Sort: q.Get("sort"), Cursor: q.Get("cursor")}
-	fe := ch.FieldErrors{}
-	if f.Sort != "" && f.Sort != sqldb.SortName && f.Sort != sqldb.SortNewest && f.Sort != sqldb.SortOldest {
-		fe.Add("sort", "Sort by name, newest or oldest.")
-	}
-	if f.Country != "" {
-		if _, ok := ch.CountryName(f.Country); !ok {
-			fe.Add("country", "Use an ISO 3166 country code such as FR.")
-		}
-	}
-	if utf8.RuneCountInString(f.Query) > maxSearchLen {
-		fe.Add("q", fmt.Sprintf("Search for at most %d characters.", maxSearchLen))
-	}
-	if s := q.Get("status"); s != "" {
-		st := ch.Status(s)
-		if st.Valid() {
-			f.Statuses = []ch.Status{st}
-		} else {
-			fe.Add("status", "Unknown status.")
-		}
+	f := ch.GroupFilter{Query: q.Get("q"), Country: q.Get("country"), Sort: q.Get("sort"), Cursor: q.Get("cursor")}
+	if st := q.Get("status"); st != "" {
+		f.Statuses = []ch.Status{ch.Status(st)}
 	}
 	if l := q.Get("limit"); l != "" {
-		n := 0
-		for _, c := range l {
-			if c < '0' || c > '9' || n > 1000 {
-				n = -1
-				break
-			}
-			n = n*10 + int(c-'0')
+		// Anything but a small positive number is "a limit that could not
+		// be read", which Validate refuses.
+		if n, err := strconv.Atoi(l); err == nil && n > 0 {
+			f.Limit = n
+		} else {
+			f.Limit = -1
 		}
-		if n < 1 || n > 100 {
-			fe.Add("limit", "Use a limit between 1 and 100.")
-		}
-		f.Limit = n
 	}
-	return f, fe.Err()
+	f.Normalize()
+	return f, f.Validate()
 }
 
 func (s *Server) directory(w http.ResponseWriter, r *http.Request) {
@@ -113,7 +86,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	if s.fromCache(w, r) {
 		return
 	}
-	page, err := s.DB.ListGroups(r.Context(), sqldb.GroupFilter{Sort: sqldb.SortNewest, Limit: 6})
+	page, err := s.DB.ListGroups(r.Context(), ch.GroupFilter{Sort: ch.SortByNewest, Limit: 6})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -300,7 +273,7 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) applications(w http.ResponseWriter, r *http.Request) {
-	page, err := s.DB.ListGroups(r.Context(), sqldb.GroupFilter{Statuses: []ch.Status{ch.StatusPending}, Sort: sqldb.SortOldest, Limit: 100})
+	page, err := s.DB.ListGroups(r.Context(), ch.GroupFilter{Statuses: []ch.Status{ch.StatusPending}, Sort: ch.SortByOldest, Limit: 100})
 	if err != nil {
 		s.fail(w, r, err)
 		return

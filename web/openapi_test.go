@@ -15,7 +15,6 @@ import (
 	"testing"
 
 	ch "chapterhouse"
-	"chapterhouse/sqldb"
 )
 
 // oaMethods are the operation keys of an OpenAPI path item.
@@ -253,7 +252,7 @@ func TestOpenAPIEnumsMatchTheDomain(t *testing.T) {
 		"#/components/schemas/ChannelType/enum":                            strs(ch.ChannelTypes...),
 		"#/components/schemas/Decision/enum":                               strs(string(ch.Accept), string(ch.Decline)),
 		"#/components/schemas/CountryCode/enum":                            strs(countries...),
-		"#/components/parameters/Sort/schema/enum":                         strs(sqldb.SortName, sqldb.SortNewest),
+		"#/components/parameters/Sort/schema/enum":                         strs(ch.SortByName, ch.SortByNewest),
 		"#/components/schemas/Error/properties/error/properties/code/enum": strs(ch.EBADREQUEST, ch.EINVALID, ch.ENOTFOUND, ch.ECONFLICT, ch.EFORBIDDEN, ch.EUNAUTHORIZED, ch.ETOOMANY, ch.EINTERNAL),
 	} {
 		if got := enum(ptr); !slices.Equal(got, want) {

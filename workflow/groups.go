@@ -121,7 +121,7 @@ func (s *Service) DecideRename(ctx context.Context, actor *ch.User, slug string,
 // ListGroups lists the directory as the actor may see it: listed groups for
 // everyone; applications, declined and archived groups for community
 // managers only.
-func (s *Service) ListGroups(ctx context.Context, actor *ch.User, f sqldb.GroupFilter) (sqldb.GroupPage, error) {
+func (s *Service) ListGroups(ctx context.Context, actor *ch.User, f ch.GroupFilter) (sqldb.GroupPage, error) {
 	for _, st := range f.Statuses {
 		if !(ch.Viewer{User: actor}).CanSee(st) {
 			return sqldb.GroupPage{}, ch.Invalid("You cannot list these groups.", "status", "Only community managers can list groups in this status.")

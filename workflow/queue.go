@@ -10,7 +10,7 @@ import (
 
 // QueueRequest is what a reviewer asks the review queue to show.
 type QueueRequest struct {
-	Kind   string // sqldb.QueueAll, QueueValidations or QueueDecisions
+	Kind   string // ch.QueueAll, QueueValidations or QueueDecisions
 	StepID string // only this step; "" for every step
 	State  string // only steps in this state; "" for waiting or expired
 }
@@ -42,9 +42,9 @@ func (s *Service) Queue(ctx context.Context, actor *ch.User, req QueueRequest) (
 		return nil, forbidden("The review queue is for community managers and ambassadors.")
 	}
 	p := s.Program(ctx)
-	f := sqldb.QueueFilter{Kind: req.Kind, StepID: req.StepID}
+	f := ch.QueueFilter{Kind: req.Kind, StepID: req.StepID}
 	fields := ch.FieldErrors{}
-	if req.Kind != sqldb.QueueAll && req.Kind != sqldb.QueueValidations && req.Kind != sqldb.QueueDecisions {
+	if req.Kind != ch.QueueAll && req.Kind != ch.QueueValidations && req.Kind != ch.QueueDecisions {
 		fields.Add("kind", "Choose what to list.")
 	}
 	if _, ok := p.Step(req.StepID); req.StepID != "" && !ok {
@@ -73,7 +73,7 @@ func (s *Service) Queue(ctx context.Context, actor *ch.User, req QueueRequest) (
 		}
 	}
 	if q.Ambassador {
-		mine := sqldb.QueueFilter{AmbassadorID: actor.ID, States: QueueStates}
+		mine := ch.QueueFilter{AmbassadorID: actor.ID, States: QueueStates}
 		if q.Mentored, err = s.DB.ValidationQueue(ctx, p, mine); err != nil {
 			return nil, err
 		}

@@ -130,7 +130,7 @@ func (s setup) run(groups, conns int, duration time.Duration) ([]row, error) {
 		}
 		fmt.Printf("%s: seeded %d groups and %d members in %s.\n\n", s, groups, members, time.Since(start).Round(time.Millisecond))
 	}
-	page, err := db.ListGroups(ctx, sqldb.GroupFilter{Limit: 1})
+	page, err := db.ListGroups(ctx, ch.GroupFilter{Limit: 1})
 	if err != nil || len(page.Groups) == 0 {
 		return nil, fmt.Errorf("no listed group to fetch: %v", err)
 	}

@@ -133,7 +133,7 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 			t.Errorf("the restored database lacks %s: %v", a.Email, err)
 		}
 	}
-	page, err := db.ListGroups(ctx, sqldb.GroupFilter{Statuses: ch.Statuses, Query: "python"})
+	page, err := db.ListGroups(ctx, ch.GroupFilter{Statuses: ch.Statuses, Query: "python"})
 	if err != nil || page.Total == 0 {
 		t.Errorf("search in the restored database finds %d groups (%v)", page.Total, err)
 	}
@@ -208,7 +208,7 @@ func compareThroughStore(t *testing.T, want, got *sqldb.DB, accounts []demo.Acco
 	ctx := context.Background()
 	list := func(db *sqldb.DB, query string) []string {
 		var slugs []string
-		f := sqldb.GroupFilter{Statuses: ch.Statuses, Query: query, Limit: 100}
+		f := ch.GroupFilter{Statuses: ch.Statuses, Query: query, Limit: 100}
 		for {
 			page, err := db.ListGroups(ctx, f)
 			if err != nil {

@@ -113,6 +113,20 @@ func (n *node) add(children ...*node) *node {
 	return children[0]
 }
 
+// indexIDs adds n and its descendants to ids by identifier. Of elements
+// sharing one, the first in document order is kept, as browsers resolve a
+// reference; the checks of <use> and the painter must agree on it.
+func (n *node) indexIDs(ids map[string]*node) {
+	if id := n.get("id"); id != "" {
+		if _, dup := ids[id]; !dup {
+			ids[id] = n
+		}
+	}
+	for _, c := range n.children {
+		c.indexIDs(ids)
+	}
+}
+
 func (n *node) get(name string) string {
 	for _, at := range n.attrs {
 		if at.name == name {
@@ -448,18 +462,7 @@ func leadingNumber(s string) (float64, error) {
 // and the elements drawn again through <use> are counted.
 func (a *artwork) checkReferences() error {
 	ids := map[string]*node{}
-	var index func(n *node)
-	index = func(n *node) {
-		for _, at := range n.attrs {
-			if at.name == "id" {
-				ids[at.value] = n
-			}
-		}
-		for _, c := range n.children {
-			index(c)
-		}
-	}
-	index(a.root)
+	a.root.indexIDs(ids)
 	cost := 0
 	var walk func(n *node) error
 	walk = func(n *node) error {

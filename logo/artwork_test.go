@@ -52,6 +52,9 @@ func TestArtworkRefused(t *testing.T) {
 		"use bomb": svgDoc(`<defs><g id="a"><circle r="1"/><circle r="2"/></g>` +
 			`<g id="b"><use href="#a"/><use href="#a"/></g><g id="c"><use href="#b"/><use href="#b"/></g></defs><use href="#c"/>`),
 		"use of itself": svgDoc(`<g id="loop"><use href="#loop"/></g>`),
+		// The first element of an identifier is the one drawn: checking the
+		// rectangle instead would let the group multiply itself.
+		"use of a duplicated id": svgDoc(`<g id="a"><use href="#a"/><use href="#a"/></g><rect id="a" width="1" height="1"/><use href="#a"/>`),
 		"use of many": svgDoc(`<defs><g id="big">` + strings.Repeat(`<circle r="1"/>`, 1000) + `</g></defs>` +
 			strings.Repeat(`<use href="#big"/>`, 30)),
 	}

@@ -47,23 +47,12 @@ const maxImagePixels = 4 << 20
 // unit is scale pixels.
 func paintTree(ctx context.Context, root *node, width, height int, scale float64) (*image.RGBA, error) {
 	p := &painter{ctx: ctx, ids: map[string]*node{}, images: map[*node]image.Image{}}
-	p.index(root)
+	root.indexIDs(p.ids)
 	s := newSurface(image.Rect(0, 0, width, height))
 	// The root's viewBox is the logo's own, 0 0 Width Height: no viewport
 	// to apply or clip to beyond the image's edges.
 	p.content(s, root, p.enter(root, state{style: defaultStyle, m: canvas.Identity.Scale(scale, scale), vw: Width, vh: Height}), 1)
 	return s.img, p.err
-}
-
-func (p *painter) index(n *node) {
-	if id := n.get("id"); id != "" {
-		if _, dup := p.ids[id]; !dup {
-			p.ids[id] = n
-		}
-	}
-	for _, c := range n.children {
-		p.index(c)
-	}
 }
 
 // ref returns the element a "#id" or "url(#id)" reference points to.

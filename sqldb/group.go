@@ -260,7 +260,7 @@ func (db *DB) UpdateGroup(ctx context.Context, slug string, app ch.Application, 
 		if err := db.writeProfileLists(ctx, tx, old.ID, app); err != nil {
 			return err
 		}
-		if err := recordRename(ctx, tx, old, app, by, now); err != nil {
+		if err := db.recordRename(ctx, tx, old, app, by, now); err != nil {
 			return err
 		}
 		if app.PolicyAgreed {

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -70,7 +69,7 @@ func (db *DB) FollowFacts(ctx context.Context, slug string, p ch.Program, notify
 // followFacts evaluates g (loaded with its details) and compares the
 // result with its stored lapse.
 func (db *DB) followFacts(ctx context.Context, q querier, g *ch.Group, p ch.Program, now time.Time) (ch.LapseChange, *ch.Lapse, error) {
-	stored, err := lapseOf(ctx, q, g.ID)
+	stored, err := db.lapseOf(ctx, q, g.ID)
 	if err != nil {
 		return ch.LapseChange{}, nil, err
 	}
@@ -85,17 +84,29 @@ func (db *DB) followFacts(ctx context.Context, q querier, g *ch.Group, p ch.Prog
 	return ch.FollowFacts(g.Status, stored, results, now), stored, nil
 }
 
-func lapseOf(ctx context.Context, q querier, groupID int64) (*ch.Lapse, error) {
-	var steps string
-	var l ch.Lapse
-	err := q.QueryRowContext(ctx, `SELECT steps, since FROM official_lapses WHERE group_id = $1`, groupID).Scan(&steps, &l.Since)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
+func (db *DB) lapseOf(ctx context.Context, q querier, groupID int64) (*ch.Lapse, error) {
+	lapses, err := db.lapsesOf(ctx, q, []int64{groupID})
+	return lapses[groupID], err
+}
+
+// lapsesOf returns the recorded lapses of the groups with ids, by group.
+func (db *DB) lapsesOf(ctx context.Context, q querier, ids []int64) (map[int64]*ch.Lapse, error) {
+	out := map[int64]*ch.Lapse{}
+	if len(ids) == 0 {
+		return out, nil
 	}
-	l.Steps = ch.ParseLapseSteps(steps)
-	return &l, nil
+	a := sqlArgs{d: db.d}
+	err := eachRow(ctx, q, `SELECT group_id, steps, since FROM official_lapses WHERE group_id IN (`+addList(&a, ids)+`)`, a.vals,
+		func(rows *sql.Rows) error {
+			var id int64
+			var steps string
+			var l ch.Lapse
+			err := rows.Scan(&id, &steps, &l.Since)
+			l.Steps = ch.ParseLapseSteps(steps)
+			out[id] = &l
+			return err
+		})
+	return out, err
 }
 
 // GroupsToFollow returns the groups a sweep looks at: every official group
@@ -122,18 +133,8 @@ func (db *DB) GroupsWithChangedFacts(ctx context.Context, p ch.Program) ([]*ch.G
 		if err := db.loadDetails(ctx, db.sql, batch...); err != nil {
 			return nil, err
 		}
-		lapses := map[int64]*ch.Lapse{}
-		a := sqlArgs{d: db.d}
-		if err := eachRow(ctx, db.sql, `SELECT group_id, steps, since FROM official_lapses WHERE group_id IN (`+addList(&a, groupIDs(batch))+`)`,
-			a.vals, func(rows *sql.Rows) error {
-				var id int64
-				var steps string
-				var l ch.Lapse
-				err := rows.Scan(&id, &steps, &l.Since)
-				l.Steps = ch.ParseLapseSteps(steps)
-				lapses[id] = &l
-				return err
-			}); err != nil {
+		lapses, err := db.lapsesOf(ctx, db.sql, groupIDs(batch))
+		if err != nil {
 			return nil, err
 		}
 		_, results, err := db.evaluate(ctx, db.sql, p, now, batch...)
@@ -159,27 +160,22 @@ type LapsedGroup struct {
 // Lapses returns the official groups that no longer meet some steps, the
 // longest-standing first: the community managers' queue.
 func (db *DB) Lapses(ctx context.Context, p ch.Program) ([]LapsedGroup, error) {
-	var out []LapsedGroup
-	err := eachRow(ctx, db.sql, `SELECT `+groupColumns+`, l.steps, l.since FROM groups g JOIN official_lapses l ON l.group_id = g.id
-		WHERE g.status = $1 ORDER BY l.since, g.id`, []any{ch.StatusOfficial}, func(rows *sql.Rows) error {
-		var l LapsedGroup
-		var steps string
-		g, err := scanGroup(scanFunc(func(dst ...any) error { return rows.Scan(append(dst, &steps, &l.Lapse.Since)...) }))
-		if err != nil {
-			return err
-		}
-		l.Group, l.Lapse.Steps = g, ch.ParseLapseSteps(steps)
-		out = append(out, l)
-		return nil
-	})
-	if err != nil || len(out) == 0 {
-		return out, err
+	groups, err := db.queryGroups(ctx, `SELECT `+groupColumns+` FROM groups g JOIN official_lapses l ON l.group_id = g.id
+		WHERE g.status = $1 ORDER BY l.since, g.id`, ch.StatusOfficial)
+	if err != nil || len(groups) == 0 {
+		return nil, err
+	}
+	lapses, err := db.lapsesOf(ctx, db.sql, groupIDs(groups))
+	if err != nil {
+		return nil, err
+	}
+	// A lapse cleared between the two statements is gone from the queue.
+	groups = slices.DeleteFunc(groups, func(g *ch.Group) bool { return lapses[g.ID] == nil })
+	out := make([]LapsedGroup, len(groups))
+	for i, g := range groups {
+		out[i] = LapsedGroup{Group: g, Lapse: *lapses[g.ID]}
 	}
 	// Each recorded step as it stands now: not met, needs work, expired.
-	groups := make([]*ch.Group, len(out))
-	for i := range out {
-		groups[i] = out[i].Group
-	}
 	if err := db.loadDetails(ctx, db.sql, groups...); err != nil {
 		return nil, err
 	}
@@ -197,27 +193,21 @@ func (db *DB) Lapses(ctx context.Context, p ch.Program) ([]LapsedGroup, error) {
 	return out, nil
 }
 
-// scanFunc lets scanGroup read a row that has more columns after the group's.
-type scanFunc func(dst ...any) error
-
-func (f scanFunc) Scan(dst ...any) error { return f(dst...) }
-
 // recordRename notes, inside UpdateGroup's transaction, that an official
 // group was renamed: a community manager accepts or rolls back. A second
 // rename before the decision keeps the first old name; renaming back to it
 // withdraws the request.
-func recordRename(ctx context.Context, tx *sql.Tx, old *ch.Group, app ch.Application, by *ch.User, now time.Time) error {
+func (db *DB) recordRename(ctx context.Context, tx *sql.Tx, old *ch.Group, app ch.Application, by *ch.User, now time.Time) error {
 	if !ch.NeedsRenameReview(old.Status, old.Name, old.ShortName, app.Name, app.ShortName) {
 		return nil
 	}
-	var oldName, oldShort string
-	err := tx.QueryRowContext(ctx, `SELECT old_name, old_short_name FROM pending_renames WHERE group_id = $1`, old.ID).Scan(&oldName, &oldShort)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	renames, err := db.renamesOf(ctx, tx, []int64{old.ID})
+	switch pending := renames[old.ID]; {
+	case err != nil:
+	case pending == nil:
 		_, err = tx.ExecContext(ctx, `INSERT INTO pending_renames (group_id, old_name, old_short_name, new_name, new_short_name, by_id, at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, old.ID, old.Name, old.ShortName, app.Name, app.ShortName, actorID(by), now)
-	case err != nil:
-	case oldName == app.Name && oldShort == app.ShortName:
+	case pending.OldName == app.Name && pending.OldShortName == app.ShortName:
 		_, err = tx.ExecContext(ctx, `DELETE FROM pending_renames WHERE group_id = $1`, old.ID)
 	default:
 		_, err = tx.ExecContext(ctx, `UPDATE pending_renames SET new_name = $1, new_short_name = $2, by_id = $3, at = $4 WHERE group_id = $5`,
@@ -234,34 +224,49 @@ type RenamedGroup struct {
 
 // PendingRenames returns the renames waiting for a decision, oldest first.
 func (db *DB) PendingRenames(ctx context.Context) ([]RenamedGroup, error) {
+	groups, err := db.queryGroups(ctx, `SELECT `+groupColumns+` FROM groups g JOIN pending_renames r ON r.group_id = g.id ORDER BY r.at, g.id`)
+	if err != nil {
+		return nil, err
+	}
+	renames, err := db.renamesOf(ctx, db.sql, groupIDs(groups))
+	if err != nil {
+		return nil, err
+	}
 	var out []RenamedGroup
-	err := eachRow(ctx, db.sql, `SELECT `+groupColumns+`, r.old_name, r.old_short_name, r.new_name, r.new_short_name,
-		COALESCE(r.by_id, 0), COALESCE(u.name, ''), r.at
-		FROM groups g JOIN pending_renames r ON r.group_id = g.id LEFT JOIN users u ON u.id = r.by_id
-		ORDER BY r.at, g.id`, nil, func(rows *sql.Rows) error {
-		var rg RenamedGroup
-		r := &rg.Rename
-		g, err := scanGroup(scanFunc(func(dst ...any) error {
-			return rows.Scan(append(dst, &r.OldName, &r.OldShortName, &r.NewName, &r.NewShortName, &r.ByID, &r.ByName, &r.At)...)
-		}))
-		rg.Group = g
-		out = append(out, rg)
-		return err
-	})
-	return out, err
+	for _, g := range groups {
+		// A rename decided between the two statements is gone.
+		if r := renames[g.ID]; r != nil {
+			out = append(out, RenamedGroup{Group: g, Rename: *r})
+		}
+	}
+	return out, nil
 }
 
 // PendingRename returns the rename of a group waiting for a decision, or
 // nil when none waits.
 func (db *DB) PendingRename(ctx context.Context, groupID int64) (*ch.Rename, error) {
-	var r ch.Rename
-	err := db.sql.QueryRowContext(ctx, `SELECT r.old_name, r.old_short_name, r.new_name, r.new_short_name, COALESCE(r.by_id, 0), COALESCE(u.name, ''), r.at
-		FROM pending_renames r LEFT JOIN users u ON u.id = r.by_id WHERE r.group_id = $1`, groupID).
-		Scan(&r.OldName, &r.OldShortName, &r.NewName, &r.NewShortName, &r.ByID, &r.ByName, &r.At)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+	renames, err := db.renamesOf(ctx, db.sql, []int64{groupID})
+	return renames[groupID], err
+}
+
+// renamesOf returns the renames waiting for a decision of the groups with
+// ids, by group.
+func (db *DB) renamesOf(ctx context.Context, q querier, ids []int64) (map[int64]*ch.Rename, error) {
+	out := map[int64]*ch.Rename{}
+	if len(ids) == 0 {
+		return out, nil
 	}
-	return &r, err
+	a := sqlArgs{d: db.d}
+	err := eachRow(ctx, q, `SELECT r.group_id, r.old_name, r.old_short_name, r.new_name, r.new_short_name, COALESCE(r.by_id, 0), COALESCE(u.name, ''), r.at
+		FROM pending_renames r LEFT JOIN users u ON u.id = r.by_id WHERE r.group_id IN (`+addList(&a, ids)+`)`, a.vals,
+		func(rows *sql.Rows) error {
+			var id int64
+			var r ch.Rename
+			err := rows.Scan(&id, &r.OldName, &r.OldShortName, &r.NewName, &r.NewShortName, &r.ByID, &r.ByName, &r.At)
+			out[id] = &r
+			return err
+		})
+	return out, err
 }
 
 // DecideRename accepts the new name of an official group, or restores the
@@ -271,13 +276,15 @@ func (db *DB) DecideRename(ctx context.Context, slug string, d ch.RenameDecision
 	var out *ch.Group
 	var r ch.Rename
 	err := db.groupWrite(ctx, slug, func(g *ch.Group) []ch.Mail { return notify(r)(g) }, func(tx *sql.Tx, g *ch.Group, now time.Time) error {
-		err := tx.QueryRowContext(ctx, `SELECT old_name, old_short_name, new_name, new_short_name FROM pending_renames WHERE group_id = $1`, g.ID).
-			Scan(&r.OldName, &r.OldShortName, &r.NewName, &r.NewShortName)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ch.Errorf(ch.ECONFLICT, "No new name of %s waits for a decision.", g.Name)
-		} else if err != nil {
+		renames, err := db.renamesOf(ctx, tx, []int64{g.ID})
+		pending := renames[g.ID]
+		switch {
+		case err != nil:
 			return err
+		case pending == nil:
+			return ch.Errorf(ch.ECONFLICT, "No new name of %s waits for a decision.", g.Name)
 		}
+		r = *pending
 		if _, err := tx.ExecContext(ctx, `DELETE FROM pending_renames WHERE group_id = $1`, g.ID); err != nil {
 			return err
 		}

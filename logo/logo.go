@@ -113,11 +113,7 @@ var palettes = map[Variant]palette{
 // units; the same input always gives the same bytes, so callers may cache
 // it and derive an ETag from it.
 func SVG(name string, v Variant, art Artwork) ([]byte, error) {
-	text := cleanName(name)
-	if text == "" {
-		return nil, ErrEmptyName
-	}
-	a, err := art.parse()
+	text, a, err := prepare(name, art)
 	if err != nil {
 		return nil, err
 	}
@@ -130,12 +126,22 @@ func SVG(name string, v Variant, art Artwork) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func (art Artwork) parse() (*artwork, error) {
+// prepare reads what SVG and PNG draw: the name as it is drawn, and the
+// artwork (the default one when art is zero).
+func prepare(name string, art Artwork) (string, *artwork, error) {
+	text := cleanName(name)
+	if text == "" {
+		return "", nil, ErrEmptyName
+	}
 	src := art.SVG
 	if len(src) == 0 {
 		src = defaultArtwork
 	}
-	return parseArtwork(src)
+	a, err := parseArtwork(src)
+	if err != nil {
+		return "", nil, err
+	}
+	return text, a, nil
 }
 
 // drawing lays out the logo of a group whose name reads text as one tree

@@ -33,11 +33,7 @@ func PNG(ctx context.Context, name, short string, v Variant, art Artwork, width 
 	if width < MinPNGWidth || width > MaxPNGWidth {
 		return nil, fmt.Errorf("logo: PNG width %d outside %d…%d", width, MinPNGWidth, MaxPNGWidth)
 	}
-	text := cleanName(name)
-	if text == "" {
-		return nil, ErrEmptyName
-	}
-	a, err := art.parse()
+	text, a, err := prepare(name, art)
 	if err != nil {
 		return nil, err
 	}

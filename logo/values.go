@@ -3,6 +3,7 @@ package logo
 import (
 	"image/color"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,17 +29,27 @@ func numbers(s string) ([]float64, bool) {
 		if i == len(s) {
 			return out, true
 		}
-		n := scanNumber(s[i:])
+		x, n := numberPrefix(s[i:])
 		if n == 0 {
-			return out, false
-		}
-		x, err := strconv.ParseFloat(s[i:i+n], 64)
-		if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
 			return out, false
 		}
 		out = append(out, x)
 		i += n
 	}
+}
+
+// numberPrefix reads the finite number at the start of s and its length,
+// 0 when there is none.
+func numberPrefix(s string) (float64, int) {
+	n := scanNumber(s)
+	if n == 0 {
+		return 0, 0
+	}
+	x, err := strconv.ParseFloat(s[:n], 64)
+	if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
+		return 0, 0
+	}
+	return x, n
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' }
@@ -87,12 +98,8 @@ var cssPixels = map[string]float64{
 // length reads a length in user units; a percentage is of ref.
 func length(s string, ref float64) (float64, bool) {
 	s = strings.TrimSpace(s)
-	n := scanNumber(s)
+	x, n := numberPrefix(s)
 	if n == 0 {
-		return 0, false
-	}
-	x, err := strconv.ParseFloat(s[:n], 64)
-	if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
 		return 0, false
 	}
 	unit := strings.ToLower(s[n:])
@@ -176,6 +183,11 @@ func hexColor(h string) (color.NRGBA, bool) {
 	return color.NRGBA{}, false
 }
 
+// transformArity is how many arguments each transform function takes.
+var transformArity = map[string][]int{
+	"matrix": {6}, "translate": {1, 2}, "scale": {1, 2}, "rotate": {1, 3}, "skewX": {1}, "skewY": {1},
+}
+
 // parseTransform reads a transform list. A list with an error is ignored
 // whole, as browsers do.
 func parseTransform(s string) (canvas.Matrix, bool) {
@@ -191,54 +203,35 @@ func parseTransform(s string) (canvas.Matrix, bool) {
 			return canvas.Identity, false
 		}
 		a, ok := numbers(args)
-		if !ok {
+		name = strings.TrimSpace(name)
+		if !ok || !slices.Contains(transformArity[name], len(a)) {
 			return canvas.Identity, false
 		}
-		switch n := len(a); strings.TrimSpace(name) {
+		switch name {
 		case "matrix":
-			if n != 6 {
-				return canvas.Identity, false
-			}
 			m = m.Mul(canvas.Matrix{{a[0], a[2], a[4]}, {a[1], a[3], a[5]}})
 		case "translate":
-			switch n {
-			case 1:
-				m = m.Translate(a[0], 0)
-			case 2:
-				m = m.Translate(a[0], a[1])
-			default:
-				return canvas.Identity, false
+			ty := 0.0
+			if len(a) == 2 {
+				ty = a[1]
 			}
+			m = m.Translate(a[0], ty)
 		case "scale":
-			switch n {
-			case 1:
-				m = m.Scale(a[0], a[0])
-			case 2:
-				m = m.Scale(a[0], a[1])
-			default:
-				return canvas.Identity, false
+			sy := a[0]
+			if len(a) == 2 {
+				sy = a[1]
 			}
+			m = m.Scale(a[0], sy)
 		case "rotate":
-			switch n {
-			case 1:
-				m = m.Rotate(a[0])
-			case 3:
+			if len(a) == 3 {
 				m = m.RotateAbout(a[0], a[1], a[2])
-			default:
-				return canvas.Identity, false
+			} else {
+				m = m.Rotate(a[0])
 			}
 		case "skewX":
-			if n != 1 {
-				return canvas.Identity, false
-			}
 			m = m.Shear(math.Tan(a[0]*math.Pi/180), 0)
 		case "skewY":
-			if n != 1 {
-				return canvas.Identity, false
-			}
 			m = m.Shear(0, math.Tan(a[0]*math.Pi/180))
-		default:
-			return canvas.Identity, false
 		}
 		rest = strings.TrimLeft(after, " \t\n\r\f,")
 	}

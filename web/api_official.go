@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	ch "chapterhouse"
@@ -181,21 +180,18 @@ func (s *Server) apiAddAmbassador(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	_, ambs, err := s.flows.AddAmbassador(r.Context(), userFrom(r), r.PathValue("slug"), in.Email)
+	m, err := s.flows.AddAmbassador(r.Context(), userFrom(r), r.PathValue("slug"), in.Email)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
 	out := struct {
 		Ambassadors []apiAmbassador `json:"ambassadors"`
 	}{Ambassadors: []apiAmbassador{}}
-	for _, a := range ambs {
+	for _, a := range m.Mentors {
 		out.Ambassadors = append(out.Ambassadors, apiAmbassador{ID: a.ID, Name: a.Name})
 	}
-	s.apiDone(w, r, err, http.StatusCreated, out)
-}
-
-// pathID reads a numeric id from the path; one that is not a number names
-// nothing, so it is "not found".
-func pathID(r *http.Request, name string) int64 {
-	id, _ := strconv.ParseInt(r.PathValue(name), 10, 64)
-	return id
+	writeJSON(w, http.StatusCreated, out)
 }
 
 func (s *Server) apiRemoveAmbassador(w http.ResponseWriter, r *http.Request) {

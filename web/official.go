@@ -181,20 +181,20 @@ func (s *Server) markNotNeeded(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) addAmbassador(w http.ResponseWriter, r *http.Request) {
 	email := r.PostFormValue("email")
-	g, mentors, err := s.flows.AddAmbassador(r.Context(), userFrom(r), r.PathValue("slug"), email)
+	m, err := s.flows.AddAmbassador(r.Context(), userFrom(r), r.PathValue("slug"), email)
 	msg := ""
-	if err == nil {
-		msg = "Thank you: you now mentor " + g.Name + "."
-		if strings.TrimSpace(email) != "" {
-			msg = mentors[len(mentors)-1].Name + " now mentors " + g.Name + " and was told by mail."
-		}
+	switch {
+	case err != nil:
+	case m.Mentor.ID == userFrom(r).ID:
+		msg = "Thank you: you now mentor " + m.Group.Name + "."
+	default:
+		msg = m.Mentor.Name + " now mentors " + m.Group.Name + " and was told by mail."
 	}
 	s.finish(w, r, "ambassador", err, msg)
 }
 
 func (s *Server) removeAmbassador(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	err := s.flows.RemoveAmbassador(r.Context(), userFrom(r), r.PathValue("slug"), id)
+	err := s.flows.RemoveAmbassador(r.Context(), userFrom(r), r.PathValue("slug"), pathID(r, "id"))
 	s.finish(w, r, "ambassador", err, "The mentoring has ended; the organizers were told.")
 }
 
@@ -242,8 +242,7 @@ func (s *Server) recordMeeting(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteMeeting(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	err := s.flows.DeleteMeeting(r.Context(), userFrom(r), r.PathValue("slug"), id)
+	err := s.flows.DeleteMeeting(r.Context(), userFrom(r), r.PathValue("slug"), pathID(r, "id"))
 	s.finish(w, r, "meeting", err, "The meeting is removed from the record.")
 }
 

@@ -1,13 +1,13 @@
 package workflow
 
 import (
-	"chapterhouse/sqldb"
 	"context"
 	"maps"
 	"slices"
 	"strings"
 
 	ch "chapterhouse"
+	"chapterhouse/sqldb"
 )
 
 // ProfileInput is a group profile as a person sent it.

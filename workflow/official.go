@@ -21,15 +21,6 @@ type Checklist struct {
 	Results []ch.StepResult
 }
 
-// Result returns the evaluation of step id.
-func (c *Checklist) Result(id string) (ch.StepResult, bool) {
-	i := slices.IndexFunc(c.Results, func(r ch.StepResult) bool { return r.Step.ID == id })
-	if i < 0 {
-		return ch.StepResult{}, false
-	}
-	return c.Results[i], true
-}
-
 // ValidatorRoles lists the roles in which the viewer may validate step.
 func (c *Checklist) ValidatorRoles(st ch.Step) []ch.Role {
 	return ch.ValidatorRoles(c.Viewer.User, st, c.Viewer.Ambassador, c.Viewer.Organizer, c.Program)
@@ -98,9 +89,8 @@ func (s *Service) ValidateStep(ctx context.Context, actor *ch.User, slug, stepID
 	if err != nil {
 		return ch.StepResult{}, err
 	}
-	c := Checklist{Results: results}
-	res, _ := c.Result(st.ID)
-	return res, nil
+	i := slices.IndexFunc(results, func(r ch.StepResult) bool { return r.Step.ID == st.ID })
+	return results[i], nil
 }
 
 func roleNames(roles []ch.Role) string {
@@ -177,11 +167,11 @@ func (s *Service) ClearNotNeeded(ctx context.Context, actor *ch.User, slug, step
 // AddAmbassador makes an ambassador a mentor of a group: with email empty,
 // the actor signs up (ambassadors only); with an email, a community manager
 // assigns that ambassador. The organizers and the ambassador are told. It
-// returns the group and its mentors.
-func (s *Service) AddAmbassador(ctx context.Context, actor *ch.User, slug, email string) (*ch.Group, []*ch.User, error) {
+// returns who now mentors the group.
+func (s *Service) AddAmbassador(ctx context.Context, actor *ch.User, slug, email string) (*Mentoring, error) {
 	g, v, err := s.Group(ctx, actor, slug)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	email = strings.TrimSpace(email)
 	mentor := actor
@@ -189,25 +179,36 @@ func (s *Service) AddAmbassador(ctx context.Context, actor *ch.User, slug, email
 	switch {
 	case email == "" && actor.Has(ch.RoleAmbassador):
 	case !v.IsManager():
-		return nil, nil, forbidden("Only ambassadors sign up to mentor a group; community managers assign them.")
+		return nil, forbidden("Only ambassadors sign up to mentor a group; community managers assign them.")
 	case email == "":
-		return nil, nil, ch.Invalid("Give the ambassador's address.", "email", hint)
+		return nil, ch.Invalid("Give the ambassador's address.", "email", hint)
 	default:
 		if mentor, _, err = s.DB.UserByEmail(ctx, email); ch.ErrorCode(err) == ch.ENOTFOUND {
-			return nil, nil, ch.Invalid("No account has this address.", "email", hint)
+			return nil, ch.Invalid("No account has this address.", "email", hint)
 		} else if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if !mentor.Has(ch.RoleAmbassador) {
-			return nil, nil, ch.Invalid(mentor.Name+" is not an ambassador: grant the role on People first.", "email",
+			return nil, ch.Invalid(mentor.Name+" is not an ambassador: grant the role on People first.", "email",
 				"Choose someone who holds the ambassador role.")
 		}
 	}
 	if err := s.after(ctx, g, s.DB.AddAmbassador(ctx, g.Slug, mentor.ID, actor, s.Mail.notifyMentor(mentor, actor))); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	mentors, err := s.DB.Ambassadors(ctx, g.ID)
-	return g, mentors, err
+	if err != nil {
+		return nil, err
+	}
+	return &Mentoring{Group: g, Mentor: mentor, Mentors: mentors}, nil
+}
+
+// Mentoring is a group with the ambassador who just started mentoring it
+// and all its mentors.
+type Mentoring struct {
+	Group   *ch.Group
+	Mentor  *ch.User
+	Mentors []*ch.User
 }
 
 // RemoveAmbassador ends the mentoring of the ambassador with id: community

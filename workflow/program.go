@@ -3,11 +3,12 @@ package workflow
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	ch "chapterhouse"
 )
 
-// MaxPolicyLen bounds the text of a policy version, in bytes.
+// MaxPolicyLen bounds the text of a policy version, in characters.
 const MaxPolicyLen = 100_000
 
 // PublishPolicy publishes a new version of the Social Media and Event
@@ -25,7 +26,7 @@ func (s *Service) PublishPolicy(ctx context.Context, actor *ch.User, body string
 	switch {
 	case body == "":
 		return 0, ch.Invalid("The policy cannot be empty.", "body", "Write the policy.")
-	case len(body) > MaxPolicyLen:
+	case utf8.RuneCountInString(body) > MaxPolicyLen:
 		return 0, ch.Invalid("The policy is too long.", "body", ch.AtMostChars(MaxPolicyLen))
 	case body == strings.TrimSpace(current.Body):
 		return 0, ch.Invalid("Nothing changed.", "body", "Edit the text to publish a new version.")

@@ -106,7 +106,7 @@ func TestRequestReviewReachesSomeone(t *testing.T) {
 		t.Errorf("without a mentor the request reached %v, want both community managers", got)
 	}
 
-	_, _, err = w.flows.AddAmbassador(ctx, w.amb, w.slug, "")
+	_, err = w.flows.AddAmbassador(ctx, w.amb, w.slug, "")
 	w.must(err)
 	mark = w.mark()
 	toMentors, err = w.flows.RequestReview(ctx, w.org, w.slug, "organisation", "")

@@ -69,6 +69,25 @@ func (p *painter) ref(v string) *node {
 	return p.ids[id]
 }
 
+// length reads n's length attribute name, 0 when it is absent or does not
+// parse; a percentage is of ref.
+func (n *node) length(name string, ref float64) float64 {
+	x, _ := length(n.get(name), ref)
+	return x
+}
+
+// position reads n's x and y in the viewport of st.
+func (n *node) position(st state) (x, y float64) {
+	return n.length("x", st.vw), n.length("y", st.vh)
+}
+
+// used returns the element a <use> draws (nil when none) and the state it
+// is drawn in: st moved by the <use>'s x and y.
+func (p *painter) used(u *node, st state) (*node, state) {
+	st.m = st.m.Translate(u.position(st))
+	return p.ref(u.get("xlink:href")), st
+}
+
 // A surface is an image covering rect, in pixels of the whole logo.
 type surface struct {
 	img  *image.RGBA // a new image, or part of another surface's
@@ -334,13 +353,10 @@ func (p *painter) paint(s *surface, n *node, in state) {
 	}
 	st := p.enter(n, in)
 	if n.name == "use" {
-		target := p.ref(n.get("xlink:href"))
-		if target == nil || target.name == "use" {
+		var target *node
+		if target, st = p.used(n, st); target == nil || target.name == "use" {
 			return
 		}
-		x, _ := length(n.get("x"), st.vw)
-		y, _ := length(n.get("y"), st.vh)
-		st.m = st.m.Translate(x, y)
 	}
 	var clips []clip
 	if c, ok := p.clipPath(n, st); ok {
@@ -444,10 +460,6 @@ func (p *painter) content(s *surface, n *node, st state, opacity float64) {
 
 // shape returns the outline of a basic shape in its user units, or nil.
 func shape(n *node, st state) *canvas.Path {
-	num := func(name string, ref float64) float64 {
-		x, _ := length(n.get(name), ref)
-		return x
-	}
 	diag := math.Hypot(st.vw, st.vh) / math.Sqrt2
 	switch n.name {
 	case "path":
@@ -457,7 +469,8 @@ func shape(n *node, st state) *canvas.Path {
 		}
 		return path
 	case "rect":
-		x, y, w, h := num("x", st.vw), num("y", st.vh), num("width", st.vw), num("height", st.vh)
+		x, y := n.position(st)
+		w, h := n.length("width", st.vw), n.length("height", st.vh)
 		if w <= 0 || h <= 0 {
 			return nil
 		}
@@ -486,18 +499,18 @@ func shape(n *node, st state) *canvas.Path {
 		path.Close()
 		return path
 	case "circle":
-		if r := num("r", diag); r > 0 {
-			return canvas.Circle(r).Translate(num("cx", st.vw), num("cy", st.vh))
+		if r := n.length("r", diag); r > 0 {
+			return canvas.Circle(r).Translate(n.length("cx", st.vw), n.length("cy", st.vh))
 		}
 	case "ellipse":
-		rx, ry := num("rx", st.vw), num("ry", st.vh)
+		rx, ry := n.length("rx", st.vw), n.length("ry", st.vh)
 		if rx > 0 && ry > 0 {
-			return canvas.Ellipse(rx, ry).Translate(num("cx", st.vw), num("cy", st.vh))
+			return canvas.Ellipse(rx, ry).Translate(n.length("cx", st.vw), n.length("cy", st.vh))
 		}
 	case "line":
 		path := &canvas.Path{}
-		path.MoveTo(num("x1", st.vw), num("y1", st.vh))
-		path.LineTo(num("x2", st.vw), num("y2", st.vh))
+		path.MoveTo(n.length("x1", st.vw), n.length("y1", st.vh))
+		path.LineTo(n.length("x2", st.vw), n.length("y2", st.vh))
 		return path
 	case "polyline", "polygon":
 		pts, _ := numbers(n.get("points"))
@@ -657,12 +670,9 @@ func (p *painter) clipPath(n *node, st state) (clip, bool) {
 	if len(cp.children) == 1 {
 		if c := cp.children[0]; c.name == "rect" && c.get("rx") == "" && c.get("ry") == "" && c.get("display") != "none" {
 			cs := p.enter(c, cst)
-			num := func(name string, ref float64) float64 {
-				x, _ := length(c.get(name), ref)
-				return x
-			}
-			if w, h := num("width", cs.vw), num("height", cs.vh); w > 0 && h > 0 && !cs.hidden {
-				return rectClip(num("x", cs.vw), num("y", cs.vh), w, h, cs.m), true
+			if w, h := c.length("width", cs.vw), c.length("height", cs.vh); w > 0 && h > 0 && !cs.hidden {
+				x, y := c.position(cs)
+				return rectClip(x, y, w, h, cs.m), true
 			}
 			return clip{}, true
 		}
@@ -671,12 +681,9 @@ func (p *painter) clipPath(n *node, st state) (clip, bool) {
 	for _, c := range cp.children {
 		el, est := c, p.enter(c, cst)
 		if c.name == "use" {
-			if el = p.ref(c.get("xlink:href")); el == nil {
+			if el, est = p.used(c, est); el == nil {
 				continue
 			}
-			x, _ := length(c.get("x"), st.vw)
-			y, _ := length(c.get("y"), st.vh)
-			est.m = est.m.Translate(x, y)
 			est = p.enter(el, est)
 		}
 		if c.get("display") == "none" || el.get("display") == "none" || est.hidden {
@@ -704,8 +711,7 @@ func (p *painter) clipPath(n *node, st state) (clip, bool) {
 // the state of its content and adds the clip of its edges when its
 // content may overflow them. ok is false when there is nothing to draw.
 func (p *painter) viewport(n *node, st state, clips *[]clip) (state, bool) {
-	x, _ := length(n.get("x"), st.vw)
-	y, _ := length(n.get("y"), st.vh)
+	x, y := n.position(st)
 	w, wok := length(n.get("width"), st.vw)
 	h, hok := length(n.get("height"), st.vh)
 	var vb [4]float64
@@ -824,13 +830,10 @@ func (p *painter) userBounds(n *node, in state, strokes bool) (canvas.Rect, bool
 		kids := n.children
 		switch n.name {
 		case "use":
-			t := p.ref(n.get("xlink:href"))
-			if t == nil {
+			var t *node
+			if t, st = p.used(n, st); t == nil {
 				return canvas.Rect{}, false
 			}
-			x, _ := length(n.get("x"), st.vw)
-			y, _ := length(n.get("y"), st.vh)
-			st.m = st.m.Translate(x, y)
 			kids = []*node{t}
 		case "svg":
 			var clips []clip
@@ -868,8 +871,7 @@ func (p *painter) userBounds(n *node, in state, strokes bool) (canvas.Rect, bool
 		if img == nil {
 			return canvas.Rect{}, false
 		}
-		x, _ := length(n.get("x"), st.vw)
-		y, _ := length(n.get("y"), st.vh)
+		x, y := n.position(st)
 		w, ok := length(n.get("width"), st.vw)
 		if !ok {
 			w = float64(img.Bounds().Dx())

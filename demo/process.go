@@ -672,7 +672,8 @@ func (s *seeder) evaluate(g *groupSpec, t time.Time) []ch.StepResult {
 }
 
 // passTime is the first moment from lo on, and before hi, when the checks of
-// step pass, or zero. It looks only at the moments the facts change.
+// step pass, or zero. It looks only at the moments the facts change, and
+// judges them by the domain's rules (ch.Program.Evaluate) on step alone.
 func (s *seeder) passTime(g *groupSpec, step ch.Step, lo, hi time.Time) time.Time {
 	candidates := []time.Time{lo}
 	for _, x := range g.steps {
@@ -680,42 +681,15 @@ func (s *seeder) passTime(g *groupSpec, step ch.Step, lo, hi time.Time) time.Tim
 			candidates = append(candidates, x.at)
 		}
 	}
+	only := ch.Program{Steps: []ch.Step{step}}
 	for _, t := range candidates {
 		st := s.stateAt(g, t)
-		f := s.facts(g, st, t)
-		if s.checksPass(step, f) {
+		r := only.Evaluate(s.facts(g, st, t), nil, t)[0]
+		if !slices.ContainsFunc(r.Checks, func(c ch.CheckResult) bool { return !c.Met }) {
 			return t
 		}
 	}
 	return time.Time{}
-}
-
-// checksPass reports whether every check of step passes on facts f. The
-// grant and the present are judged by ch.Program.Evaluate itself; this
-// quicker look only dates validations.
-func (s *seeder) checksPass(step ch.Step, f ch.GroupFacts) bool {
-	for _, c := range step.Checks {
-		ok := true
-		switch c.Kind {
-		case ch.CheckPolicy:
-			ok = f.PolicyVersion >= f.CurrentPolicyVersion
-		case ch.CheckCompleteness:
-			ok = f.CompletenessPercent >= c.MinPercent
-		case ch.CheckCoordinators:
-			ok = len(f.Coordinators) >= c.MinPeople && employerCount(f.Coordinators) >= c.MinEmployers
-		case ch.CheckChannels:
-			ok = f.Channels >= c.MinChannels
-		case ch.CheckMeetings:
-			want := ch.MeetingsExpected(f.Cadence, c.Ratio)
-			ok = want > 0 && f.MeetingsLastYear >= want
-		case ch.CheckAmbassador:
-			ok = f.Ambassadors >= c.MinAmbassadors
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
 }
 
 // settle checks the story against the program before it is written: each

@@ -334,7 +334,7 @@ func (s *seeder) process(g *groupSpec) {
 		if i > 0 {
 			lo = later(m.official[i-1].to, m.resume) // the new team
 		}
-		given := s.validateAll(g, lo, sp.from, mentorAt)
+		given := s.validateAll(g, lo, sp.from, mentorAt, nil)
 		active := sp.to
 		for _, t := range []time.Time{m.quiet, m.vendor, m.alone} {
 			if !t.IsZero() && t.After(sp.from) && t.Before(active) {
@@ -346,7 +346,8 @@ func (s *seeder) process(g *groupSpec) {
 			if next.After(active.Add(-7 * 24 * time.Hour)) {
 				break
 			}
-			prev = s.review(g, next, active, mentorAt)
+			s.review(g, next, active, mentorAt)
+			prev = next
 		}
 		if sp.to.Equal(s.now) {
 			s.topUp(g, lo, mentorAt)
@@ -397,9 +398,10 @@ func (s *seeder) process(g *groupSpec) {
 
 // validateAll has every step that needs validations validated in every
 // role before by, in the two months before it and once its checks pass
-// (not before lo); it returns the date of the oldest validation, from which
-// the next yearly review is due.
-func (s *seeder) validateAll(g *groupSpec, lo, by, mentorAt time.Time) time.Time {
+// (not before lo), except in the roles skip reports (skip may be nil); it
+// returns the date of the oldest validation, from which the next yearly
+// review is due.
+func (s *seeder) validateAll(g *groupSpec, lo, by, mentorAt time.Time, skip func(stepID string, role ch.Role) bool) time.Time {
 	oldest := time.Time{}
 	for _, st := range s.program.Steps {
 		if len(st.Roles) == 0 {
@@ -410,6 +412,9 @@ func (s *seeder) validateAll(g *groupSpec, lo, by, mentorAt time.Time) time.Time
 			continue // the checks never pass: the grant is written as history
 		}
 		for _, role := range st.Roles {
+			if skip != nil && skip(st.ID, role) {
+				continue
+			}
 			from := later(tp, by.AddDate(0, -2, 0))
 			if role == ch.RoleAmbassador {
 				from = later(from, mentorAt)
@@ -436,36 +441,27 @@ func (s *seeder) validateAll(g *groupSpec, lo, by, mentorAt time.Time) time.Time
 // validated at the demo's present and stays so for months after.
 func (s *seeder) topUp(g *groupSpec, lo, mentorAt time.Time) {
 	s.sortSteps(g)
-	for _, st := range s.program.Steps {
-		for _, role := range st.Roles {
-			var latest *step
-			for i := range g.steps {
-				if x := &g.steps[i]; x.kind == stepValidate && x.stepID == st.ID && x.role == role {
-					latest = x
-				}
-			}
-			if latest != nil && latest.verdict == ch.VerdictPass && latest.at.After(s.now.AddDate(0, -9, 0)) {
-				continue
-			}
-			tp := s.passTime(g, st, lo, s.now)
-			if tp.IsZero() {
-				continue
-			}
-			from := later(tp, s.now.AddDate(0, -2, 0))
-			if role == ch.RoleAmbassador {
-				from = later(from, mentorAt)
-			}
-			if at, ok := s.between(from, s.now); ok {
-				s.verdict(g, st.ID, role, ch.VerdictPass, pickComment(s, passComments[st.ID]), at)
-			}
+	type key struct {
+		stepID string
+		role   ch.Role
+	}
+	latest := map[key]step{}
+	for _, x := range g.steps {
+		if x.kind == stepValidate {
+			latest[key{x.stepID, x.role}] = x
 		}
 	}
+	fresh := func(stepID string, role ch.Role) bool {
+		x, ok := latest[key{stepID, role}]
+		return ok && x.verdict == ch.VerdictPass && x.at.After(s.now.AddDate(0, -9, 0))
+	}
+	s.validateAll(g, lo, s.now, mentorAt, fresh)
 }
 
 // review is a yearly look at an official group: every step that needs
 // validations is validated again, within a fortnight from at (and before
-// before); it returns the date of the oldest of these validations.
-func (s *seeder) review(g *groupSpec, at, before, mentorAt time.Time) time.Time {
+// before).
+func (s *seeder) review(g *groupSpec, at, before, mentorAt time.Time) {
 	comment := pickComment(s, reviewComments)
 	for _, st := range s.program.Steps {
 		for _, role := range st.Roles {
@@ -479,7 +475,6 @@ func (s *seeder) review(g *groupSpec, at, before, mentorAt time.Time) time.Time 
 			s.verdict(g, st.ID, role, ch.VerdictPass, comment, t)
 		}
 	}
-	return at
 }
 
 // verdict adds a validation by whoever holds role for the group.

@@ -105,9 +105,7 @@ func (s *Server) writeGroup(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	a := s.toAPI(g, v, true, reqs)
-	for _, n := range similar {
-		a.SimilarGroups = append(a.SimilarGroups, map[string]string{"slug": n.Slug, "name": n.Name})
-	}
+	a.SimilarGroups = similarJSON(similar)
 	if status == http.StatusCreated {
 		w.Header().Set("Location", "/api/v1/groups/"+g.Slug)
 	}
@@ -183,10 +181,18 @@ func (s *Server) apiSimilarError(w http.ResponseWriter, r *http.Request, err err
 		return
 	}
 	out := apiErrorOf(err)
-	for _, n := range similar {
-		out.SimilarGroups = append(out.SimilarGroups, map[string]string{"slug": n.Slug, "name": n.Name})
-	}
+	out.SimilarGroups = similarJSON(similar)
 	writeJSON(w, httpStatus(ch.EINVALID), map[string]apiErrorBody{"error": out})
+}
+
+// similarJSON is how the API names groups with a similar name: in a group
+// created anyway, and in the refusal that asks to confirm.
+func similarJSON(similar []ch.NamedGroup) []map[string]string {
+	var out []map[string]string
+	for _, n := range similar {
+		out = append(out, map[string]string{"slug": n.Slug, "name": n.Name})
+	}
+	return out
 }
 
 func (s *Server) apiUpdateGroup(w http.ResponseWriter, r *http.Request) {

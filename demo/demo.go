@@ -325,14 +325,15 @@ func (s *seeder) accounts(ctx context.Context, pw string) ([]Account, error) {
 		email, name, role string
 		roles             []ch.Role
 		at                time.Time
+		as                **ch.User // the seeder's field that holds it, if any
 	}
 	list := []demoAccount{
-		{"cm@demo.chapterhouse.example", "Camille Moreau", RoleCommunityManager, []ch.Role{ch.RoleCommunityManager}, s.start.AddDate(0, 0, -30)},
-		{"ambassador@demo.chapterhouse.example", "Amara Okafor", RoleAmbassador, []ch.Role{ch.RoleAmbassador}, s.start.AddDate(0, 0, -28)},
-		{"ambassador2@demo.chapterhouse.example", "Kenji Watanabe", RoleAmbassador, []ch.Role{ch.RoleAmbassador}, s.start.AddDate(0, 0, -28).Add(2 * time.Hour)},
-		{"approver@demo.chapterhouse.example", "Priya Raman", RoleApprover, []ch.Role{ch.RoleApprover}, s.start.AddDate(0, 0, -27)},
-		{"organizer@demo.chapterhouse.example", "Léa Fontaine", RoleOrganizer, nil, s.start.AddDate(0, 0, -20)},
-		{"member@demo.chapterhouse.example", "Marco Rossi", RoleMember, nil, s.now.AddDate(0, 0, -90-s.r.IntN(90))},
+		{"cm@demo.chapterhouse.example", "Camille Moreau", RoleCommunityManager, []ch.Role{ch.RoleCommunityManager}, s.start.AddDate(0, 0, -30), &s.cm},
+		{"ambassador@demo.chapterhouse.example", "Amara Okafor", RoleAmbassador, []ch.Role{ch.RoleAmbassador}, s.start.AddDate(0, 0, -28), &s.amb1},
+		{"ambassador2@demo.chapterhouse.example", "Kenji Watanabe", RoleAmbassador, []ch.Role{ch.RoleAmbassador}, s.start.AddDate(0, 0, -28).Add(2 * time.Hour), &s.amb2},
+		{"approver@demo.chapterhouse.example", "Priya Raman", RoleApprover, []ch.Role{ch.RoleApprover}, s.start.AddDate(0, 0, -27), &s.approver},
+		{"organizer@demo.chapterhouse.example", "Léa Fontaine", RoleOrganizer, nil, s.start.AddDate(0, 0, -20), nil},
+		{"member@demo.chapterhouse.example", "Marco Rossi", RoleMember, nil, s.now.AddDate(0, 0, -90-s.r.IntN(90)), nil},
 	}
 	var out []Account
 	for _, a := range list {
@@ -345,15 +346,8 @@ func (s *seeder) accounts(ctx context.Context, pw string) ([]Account, error) {
 		if err != nil {
 			return nil, fmt.Errorf("demo: account %s: %w", a.email, err)
 		}
-		switch a.email {
-		case "cm@demo.chapterhouse.example":
-			s.cm = u
-		case "ambassador@demo.chapterhouse.example":
-			s.amb1 = u
-		case "ambassador2@demo.chapterhouse.example":
-			s.amb2 = u
-		case "approver@demo.chapterhouse.example":
-			s.approver = u
+		if a.as != nil {
+			*a.as = u
 		}
 		s.users[u.Email] = u
 		out = append(out, Account{Email: u.Email, Name: u.Name, Role: a.role, Password: pw})

@@ -133,15 +133,27 @@ func (g *gradient) color(t float64) color.RGBA {
 	}
 }
 
-// gradientAttr reads an attribute of a gradient, or of the gradients it
-// refers to when it does not set it.
-func (p *painter) gradientAttr(g *node, name string) string {
-	for range maxHrefChain {
+// A gradientChain is a gradient element followed by the gradients it
+// refers to through xlink:href, at most maxHrefChain in all: it inherits
+// their attributes and stops when it does not set its own.
+type gradientChain []*node
+
+func (p *painter) gradientChain(g *node) gradientChain {
+	chain := gradientChain{g}
+	for len(chain) < maxHrefChain {
+		if g = p.ref(g.get("xlink:href")); g == nil || !strings.HasSuffix(g.name, "Gradient") {
+			break
+		}
+		chain = append(chain, g)
+	}
+	return chain
+}
+
+// attr reads an attribute from the first gradient of the chain that sets it.
+func (c gradientChain) attr(name string) string {
+	for _, g := range c {
 		if v := g.get(name); v != "" {
 			return v
-		}
-		if g = p.ref(g.get("xlink:href")); g == nil || !strings.HasSuffix(g.name, "Gradient") {
-			return ""
 		}
 	}
 	return ""
@@ -150,21 +162,22 @@ func (p *painter) gradientAttr(g *node, name string) string {
 // gradient prepares the gradient element g to paint an element whose
 // bounding box is bbox, on surface s; nil means nothing is painted.
 func (p *painter) gradient(g *node, bbox canvas.Rect, st state, s *surface, opacity float64) *gradient {
-	gr := &gradient{radial: g.name == "radialGradient", spread: p.gradientAttr(g, "spreadMethod"), origin: s.rect.Min}
-	gr.stops = p.stops(g, opacity)
+	chain := p.gradientChain(g)
+	gr := &gradient{radial: g.name == "radialGradient", spread: chain.attr("spreadMethod"), origin: s.rect.Min}
+	gr.stops = chain.stops(opacity)
 	if len(gr.stops) == 0 {
 		return nil
 	}
 	m := st.m
 	w, h := st.vw, st.vh
-	if p.gradientAttr(g, "gradientUnits") != "userSpaceOnUse" {
+	if chain.attr("gradientUnits") != "userSpaceOnUse" {
 		if bbox.W() <= 0 || bbox.H() <= 0 {
 			return nil // SVG paints nothing with a box that has no area
 		}
 		m = m.Translate(bbox.X0, bbox.Y0).Scale(bbox.W(), bbox.H())
 		w, h = 1, 1
 	}
-	if t, ok := parseTransform(p.gradientAttr(g, "gradientTransform")); ok {
+	if t, ok := parseTransform(chain.attr("gradientTransform")); ok {
 		m = m.Mul(t)
 	}
 	if math.Abs(m.Det()) < 1e-12 {
@@ -172,7 +185,7 @@ func (p *painter) gradient(g *node, bbox canvas.Rect, st state, s *surface, opac
 	}
 	gr.inv = m.Inv()
 	coord := func(name, def string, ref float64) float64 {
-		v := p.gradientAttr(g, name)
+		v := chain.attr(name)
 		if v == "" {
 			v = def
 		}
@@ -186,10 +199,10 @@ func (p *painter) gradient(g *node, bbox canvas.Rect, st state, s *surface, opac
 	if gr.radial {
 		gr.cx, gr.cy, gr.r = coord("cx", "50%", w), coord("cy", "50%", h), coord("r", "50%", diag)
 		gr.fx, gr.fy, gr.fr = gr.cx, gr.cy, coord("fr", "0%", diag)
-		if v := p.gradientAttr(g, "fx"); v != "" {
+		if v := chain.attr("fx"); v != "" {
 			gr.fx = coord("fx", "50%", w)
 		}
-		if v := p.gradientAttr(g, "fy"); v != "" {
+		if v := chain.attr("fy"); v != "" {
 			gr.fy = coord("fy", "50%", h)
 		}
 		if gr.r <= 0 {
@@ -202,10 +215,10 @@ func (p *painter) gradient(g *node, bbox canvas.Rect, st state, s *surface, opac
 	return gr
 }
 
-// stops reads the stops of g (or of the gradient it refers to), their
-// offsets made increasing as SVG requires.
-func (p *painter) stops(g *node, opacity float64) []gradientStop {
-	for range maxHrefChain {
+// stops reads the stops of the first gradient of the chain that has any,
+// their offsets made increasing as SVG requires.
+func (chain gradientChain) stops(opacity float64) []gradientStop {
+	for _, g := range chain {
 		var out []gradientStop
 		last := 0.0
 		for _, c := range g.children {
@@ -228,9 +241,6 @@ func (p *painter) stops(g *node, opacity float64) []gradientStop {
 		}
 		if len(out) > 0 {
 			return out
-		}
-		if g = p.ref(g.get("xlink:href")); g == nil || !strings.HasSuffix(g.name, "Gradient") {
-			return nil
 		}
 	}
 	return nil

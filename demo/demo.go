@@ -231,14 +231,10 @@ func seed(ctx context.Context, db *sqldb.DB, h *password.Hasher, o Options) ([]A
 	if s.reqs, err = db.Requirements(ctx); err != nil {
 		return nil, nil, err
 	}
-	specs := s.specs(o.Groups)
-	if err := s.ambassadors(ctx, specs); err != nil {
+	specs, err := s.groups(ctx, o.Groups)
+	if err != nil {
 		return nil, nil, err
 	}
-	for _, g := range specs {
-		s.plan(g)
-	}
-	slices.SortStableFunc(specs, func(a, b *groupSpec) int { return a.apply.Compare(b.apply) })
 	for _, g := range specs {
 		if err := s.run(ctx, g); err != nil {
 			return nil, nil, fmt.Errorf("demo: group %q: %w", g.Name, err)
@@ -248,6 +244,21 @@ func seed(ctx context.Context, db *sqldb.DB, h *password.Hasher, o Options) ([]A
 		return nil, nil, fmt.Errorf("demo: members: %w", err)
 	}
 	return accounts, s, nil
+}
+
+// groups lists the groups of a program of n, with the milestones of their
+// stories planned and their mentors' accounts opened, in the order they
+// applied; run writes each.
+func (s *seeder) groups(ctx context.Context, n int) ([]*groupSpec, error) {
+	specs := s.specs(n)
+	if err := s.ambassadors(ctx, specs); err != nil {
+		return nil, err
+	}
+	for _, g := range specs {
+		s.plan(g)
+	}
+	slices.SortStableFunc(specs, func(a, b *groupSpec) int { return a.apply.Compare(b.apply) })
+	return specs, nil
 }
 
 func (o Options) withDefaults() Options {
@@ -955,15 +966,21 @@ func (s *seeder) account(ctx context.Context, p person, before time.Time) (*ch.U
 	return u, nil
 }
 
+// story adds the official process to a group's dated milestones and checks
+// it against the program, leaving the store calls to make.
+func (s *seeder) story(g *groupSpec) {
+	s.process(g)
+	s.settle(g)
+	g.steps = slices.DeleteFunc(g.steps, func(st step) bool { return st.kind == stepMark })
+}
+
 // run adds the official process to a group's dated milestones, checks the
 // story against the program, then creates the group and plays its story
 // through the store, each call at its date. The story is planned here, one
 // group at a time, so that a large program's stories are not all in
 // memory at once.
 func (s *seeder) run(ctx context.Context, g *groupSpec) error {
-	s.process(g)
-	s.settle(g)
-	g.steps = slices.DeleteFunc(g.steps, func(st step) bool { return st.kind == stepMark })
+	s.story(g)
 	defer func() { g.steps = nil }()
 
 	applicant, err := s.account(ctx, g.lead, g.apply)

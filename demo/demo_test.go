@@ -524,19 +524,14 @@ func TestPlanFollowsProcess(t *testing.T) {
 		if _, err := s.accounts(ctx, o.Password); err != nil {
 			t.Fatal(err)
 		}
-		specs := s.specs(o.Groups)
-		if err := s.ambassadors(ctx, specs); err != nil {
+		specs, err := s.groups(ctx, o.Groups)
+		if err != nil {
 			t.Fatal(err)
 		}
-		for _, g := range specs {
-			s.plan(g)
-		}
-		slices.SortStableFunc(specs, func(a, b *groupSpec) int { return a.apply.Compare(b.apply) })
 		official, lapseSoon := 0, 0
 		for _, g := range specs {
-			s.process(g)
-			s.settle(g)
-			if m := s.milestones(g); len(m.official) > 0 && m.official[len(m.official)-1].to.Equal(s.now) {
+			s.story(g)
+			if s.milestones(g).officialNow(s.now) {
 				official++
 				// A demo left running a month without anyone recording
 				// a meeting or validating a step stays consistent.

@@ -195,6 +195,12 @@ type milestones struct {
 	archived    time.Time
 }
 
+// officialNow reports whether the group is official at the present, now.
+func (m milestones) officialNow(now time.Time) bool {
+	n := len(m.official)
+	return n > 0 && m.official[n-1].to.Equal(now)
+}
+
 func (s *seeder) milestones(g *groupSpec) milestones {
 	m := milestones{listedUntil: s.now}
 	var grantAt time.Time
@@ -702,7 +708,7 @@ func (s *seeder) settle(g *groupSpec) {
 		}
 	}
 	m := s.milestones(g)
-	if n := len(m.official); n > 0 && m.official[n-1].to.Equal(s.now) && !ch.AllMet(s.evaluate(g, s.now)) {
+	if m.officialNow(s.now) && !ch.AllMet(s.evaluate(g, s.now)) {
 		s.unmetNow++
 	}
 	if !g.full {

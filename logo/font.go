@@ -141,17 +141,16 @@ func withoutDecoration(s string) string {
 			b.WriteByte(' ')
 		}
 		for _, c := range w.clusters {
-			if isDecoration(c.text) && !drawable(c.text) {
-				continue
-			}
-			// A letter keeps its accents when the font has them (as one
-			// glyph or as marks), and loses them otherwise.
 			text := c.text
 			if !drawable(text) {
-				text = strings.Map(dropMark, text)
-			}
-			if !drawable(text) {
-				return ""
+				if isDecoration(text) {
+					continue
+				}
+				// A letter keeps its accents when the font has them (as
+				// one glyph or as marks), and loses them otherwise.
+				if text = strings.Map(dropMark, text); !drawable(text) {
+					return ""
+				}
 			}
 			b.WriteString(text)
 		}

@@ -525,8 +525,8 @@ func (a *artwork) content() []*node {
 
 // writeDocument writes n as the root of a document, a line per child.
 func (n *node) writeDocument(b *bytes.Buffer) {
-	n.writeStart(b)
-	b.WriteByte('\n')
+	n.writeOpen(b)
+	b.WriteString(">\n")
 	for _, c := range n.children {
 		c.write(b)
 		b.WriteByte('\n')
@@ -534,7 +534,8 @@ func (n *node) writeDocument(b *bytes.Buffer) {
 	b.WriteString("</" + n.name + ">\n")
 }
 
-func (n *node) writeStart(b *bytes.Buffer) {
+// writeOpen writes the start tag of n but its closing > or />.
+func (n *node) writeOpen(b *bytes.Buffer) {
 	b.WriteByte('<')
 	b.WriteString(n.name)
 	for _, at := range n.attrs {
@@ -544,16 +545,15 @@ func (n *node) writeStart(b *bytes.Buffer) {
 		escape(b, at.value)
 		b.WriteByte('"')
 	}
-	b.WriteByte('>')
 }
 
 func (n *node) write(b *bytes.Buffer) {
-	n.writeStart(b)
+	n.writeOpen(b)
 	if len(n.children) == 0 && n.text == "" {
-		b.Truncate(b.Len() - 1)
 		b.WriteString("/>")
 		return
 	}
+	b.WriteByte('>')
 	escape(b, n.text)
 	for _, c := range n.children {
 		c.write(b)

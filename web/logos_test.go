@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	ch "chapterhouse"
+	"chapterhouse/logo"
 )
 
 // The logo follows the group's status: new-group logo until official, the
@@ -85,7 +86,7 @@ func TestLogoPNGOfAnyScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.db.ReviewGroup(ctx, g.Slug, ch.Accept, "", cm, nil); err != nil {
+	if g, err = p.db.ReviewGroup(ctx, g.Slug, ch.Accept, "", cm, nil); err != nil {
 		t.Fatal(err)
 	}
 	anon := p.browser()
@@ -103,6 +104,15 @@ func TestLogoPNGOfAnyScript(t *testing.T) {
 			t.Error("the second request gave another PNG")
 		}
 		first = body
+	}
+	// Drawn from the short name, not from the transliteration that the
+	// name alone would give.
+	fromShort, err := logo.PNG(ctx, g.Name, app.ShortName, logoVariant(g.Status), logo.DefaultArtwork(), 600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != string(fromShort) {
+		t.Errorf("the PNG is not the logo drawn with the short name %q", app.ShortName)
 	}
 	for _, width := range []string{"15", "4097", "-1", "wide"} {
 		if resp, _ := anon.get("/groups/" + g.Slug + "/logo.png?width=" + width); resp.StatusCode != 422 {

@@ -76,10 +76,10 @@ const (
 // is the smallest considered legible.
 var nameSizes = []float64{46, 42, 38, 34, 31, 28, 25, 22, 20, 18, 16}
 
-// fontFamily prefers Noto Sans (with its Arabic and Hebrew companions) and
-// DejaVu Sans, which the rasterizing machine is expected to have; browsers
-// fall back to their usual sans-serif. Other scripts and emoji are found by
-// the renderer's font fallback.
+// fontFamily is for the SVG's viewers: Noto Sans (with its Arabic and
+// Hebrew companions) or DejaVu Sans when they have them, else their usual
+// sans-serif; other scripts and emoji are found by their font fallback.
+// The PNG ignores it and draws with the embedded font.
 const fontFamily = `'Noto Sans', 'Noto Sans Arabic', 'Noto Sans Hebrew', 'DejaVu Sans', 'Segoe UI', 'Helvetica Neue', Arial, sans-serif`
 
 const (

@@ -65,8 +65,9 @@ type showcaseGroup struct {
 	Sketchy bool
 	Stage   stage      // for new groups
 	Mentor  mentorRole // for groups that get a mentor
-	// Ending picks the revoke or archive reason (1-based, 0 for a random
-	// one): each reason comes with the facts that justify it.
+	// Ending picks the revoke or archive reason, 1-based (1 + revokeAlone,
+	// 1 + archiveMerged…) so that 0 picks a random one: each reason comes
+	// with the facts that justify it.
 	Ending int
 }
 
@@ -88,7 +89,7 @@ var showcase = []showcaseGroup{
 		Blurb: "The Toulouse Linux User Group has helped people switch to free software for years. Four times a year we hold an install fest where volunteers help you install a Linux distribution on your own computer."},
 	{City: "Berlin", Tech: "Rust", Name: "Rust Berlin", Short: "RustBER", Cadence: "monthly", Plan: planOfficial},
 	{City: "Berlin", Tech: "PostgreSQL", Name: "Berlin PostgreSQL Meetup", Short: "PGBerlin", Cadence: "bimonthly", Plan: planNew, Stage: stageMentored},
-	{City: "Munich", Tech: "OpenStack", Name: "OpenStack Munich", Short: "OSMUC", Cadence: "quarterly", Plan: planRevoked, Ending: 1},
+	{City: "Munich", Tech: "OpenStack", Name: "OpenStack Munich", Short: "OSMUC", Cadence: "quarterly", Plan: planRevoked, Ending: 1 + revokeQuiet},
 	{City: "Munich", Tech: "Cloud Native", Name: "Nimbus Labs Cloud Users Munich", Short: "NLCU", Cadence: "monthly", Plan: planDeclined, Employer: "Nimbus Labs",
 		Blurb:  "The user group for customers of the Nimbus Labs Cloud Platform in Bavaria. Hear about our latest product releases first and get exclusive previews from the Nimbus Labs engineering team.",
 		Reason: "The group is run entirely by Nimbus Labs staff and its description promotes Nimbus Labs products; the Social Media and Event Policy asks groups to stay impartial. Invite people from other companies to co-organise, broaden the scope to cloud-native technology in general, and apply again."},
@@ -97,13 +98,13 @@ var showcase = []showcaseGroup{
 		Blurb: "London Clojurians is one of the oldest Clojure communities in the world: a friendly crowd of functional programmers who love a good REPL session."},
 	{City: "Manchester", Tech: "Python", Name: "Manchester Pythonistas", Short: "MancPy", Cadence: "fortnightly", Plan: planOfficial},
 	{City: "Edinburgh", Tech: "Haskell", Name: "Edinburgh Haskell Meetup", Short: "EdiHs", Cadence: "bimonthly", Plan: planNew, Stage: stageFresh},
-	{City: "Bristol", Tech: "JavaScript", Name: "BristolJS", Short: "BristolJS", Cadence: "monthly", Plan: planArchivedOfficial, Ending: 1},
+	{City: "Bristol", Tech: "JavaScript", Name: "BristolJS", Short: "BristolJS", Cadence: "monthly", Plan: planArchivedOfficial, Ending: 1 + archiveMerged},
 	{City: "Amsterdam", Tech: "Elixir", Name: "Amsterdam Elixir Meetup", Short: "AmsEx", Cadence: "monthly", Plan: planNew, Stage: stageReady},
 	{City: "Utrecht", Tech: "Cloud Native", Name: "Cloud Native Utrecht", Short: "CNUtrecht", Cadence: "bimonthly", Plan: planOfficial},
 	{City: "Madrid", Tech: "Go", Name: "Golang Madrid", Short: "GoMAD", Cadence: "monthly", Plan: planOfficial},
 	{City: "Barcelona", Tech: "Python", Name: "Python Barcelona", Short: "PyBCN", Cadence: "monthly", Plan: planOfficial,
 		Blurb: "Python Barcelona is the home of the Python community in Barcelona, with monthly meetups, workshops for newcomers and a yearly day of talks."},
-	{City: "Valencia", Tech: "Ruby", Name: "Valencia Ruby User Group", Short: "ValenciaRB", Cadence: "monthly", Plan: planArchivedNew, Ending: 3},
+	{City: "Valencia", Tech: "Ruby", Name: "Valencia Ruby User Group", Short: "ValenciaRB", Cadence: "monthly", Plan: planArchivedNew, Ending: 1 + archiveMovedAway},
 	{City: "Milan", Tech: "Kubernetes", Name: "Kubernetes Milano", Short: "K8sMI", Cadence: "monthly", Plan: planOfficial},
 	{City: "Turin", Tech: "JavaScript", Name: "Torino JS", Short: "TorinoJS", Cadence: "monthly", Plan: planNew, Stage: stageNeedsWork},
 	{City: "Nairobi", Tech: "Kubernetes", Name: "Nairobi Kubernetes Meetup", Short: "KubeNBO", Cadence: "monthly", Plan: planOfficial, Mentor: demoMentor,
@@ -113,7 +114,7 @@ var showcase = []showcaseGroup{
 	{City: "Lagos", Tech: "JavaScript", Name: "Lagos JavaScript Meetup", Short: "LagosJS", Cadence: "monthly", Plan: planNew, Stage: stageWaiting, Mentor: demoMentor},
 	{City: "Abuja", Tech: "Go", Name: "Gophers Abuja", Short: "GoABJ", Cadence: "monthly", Plan: planPending},
 	{City: "Cape Town", Tech: "Python", Name: "Cape Town Python User Group", Short: "CTPUG", Cadence: "monthly", Plan: planOfficial},
-	{City: "Johannesburg", Tech: "DevOps", Name: "Jozi DevOps", Short: "JoziDevOps", Cadence: "monthly", Plan: planRevoked, Ending: 2},
+	{City: "Johannesburg", Tech: "DevOps", Name: "Jozi DevOps", Short: "JoziDevOps", Cadence: "monthly", Plan: planRevoked, Ending: 1 + revokeAlone},
 	{City: "Accra", Tech: "Data Science", Name: "Accra Data Science Meetup", Short: "AccraDS", Cadence: "bimonthly", Plan: planNew, Stage: stageMentored, Mentor: demoMentor},
 	{City: "São Paulo", Tech: "Go", Name: "São Paulo Gophers", Short: "SPGophers", Cadence: "monthly", Plan: planOfficial,
 		Blurb: "São Paulo Gophers reúne a comunidade Go de São Paulo. We are one of the largest Go communities in Latin America and welcome everyone, whatever their level."},

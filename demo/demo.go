@@ -997,7 +997,7 @@ func (s *seeder) run(ctx context.Context, g *groupSpec) error {
 		return err
 	}
 	// The lapses a sweep records are told to nobody: they are history.
-	quiet := func(*ch.Group, []ch.StepResult) []ch.Mail { return nil }
+	quiet := func(*ch.Group, []ch.StepResult, []*ch.User, []*ch.User) []ch.Mail { return nil }
 	for _, st := range g.steps {
 		s.at(st.at)
 		by := st.by

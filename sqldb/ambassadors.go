@@ -14,8 +14,12 @@ const activeAmbassador = `EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = a
 // Ambassadors returns the ambassadors mentoring a group, in the order they
 // started.
 func (db *DB) Ambassadors(ctx context.Context, groupID int64) ([]*ch.User, error) {
+	return db.ambassadors(ctx, db.sql, groupID)
+}
+
+func (db *DB) ambassadors(ctx context.Context, q querier, groupID int64) ([]*ch.User, error) {
 	var users []*ch.User
-	err := eachRow(ctx, db.sql, `SELECT u.id, u.email, u.name, u.verified_at, u.created_at
+	err := eachRow(ctx, q, `SELECT u.id, u.email, u.name, u.verified_at, u.created_at
 		FROM group_ambassadors a JOIN users u ON u.id = a.user_id
 		WHERE a.group_id = $1 AND `+activeAmbassador+` ORDER BY a.assigned_at, u.id`, []any{groupID}, func(rows *sql.Rows) error {
 		u, err := scanUser(rows)
@@ -26,7 +30,7 @@ func (db *DB) Ambassadors(ctx context.Context, groupID int64) ([]*ch.User, error
 		return nil, err
 	}
 	for _, u := range users {
-		if err := db.loadRoles(ctx, db.sql, u); err != nil {
+		if err := db.loadRoles(ctx, q, u); err != nil {
 			return nil, err
 		}
 	}

@@ -332,7 +332,7 @@ func fill(t *testing.T, db *sqldb.DB) []string {
 			_, err = db.ChangeStatus(ctx, g.Slug, ch.StatusOfficial, "", manager, nil)
 			must(err)
 			// Official without meeting its steps, and renamed since.
-			_, err = db.FollowFacts(ctx, g.Slug, ch.DefaultProgram(), func(*ch.Group, []ch.StepResult) []ch.Mail { return nil })
+			_, err = db.FollowFacts(ctx, g.Slug, ch.DefaultProgram(), func(*ch.Group, []ch.StepResult, []*ch.User, []*ch.User) []ch.Mail { return nil })
 			must(err)
 			app.Name += " Renamed"
 			_, err = db.UpdateGroup(ctx, g.Slug, app, manager, nil)

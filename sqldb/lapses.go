@@ -13,12 +13,17 @@ import (
 // Official status follows the facts: lapses of official groups and renames
 // waiting for a decision (see ch.FollowFacts and ch.NeedsRenameReview).
 
+// LapseNotify makes the mails about steps newly failing, given the
+// group's mentors and the community managers, loaded only when there is
+// something to tell.
+type LapseNotify func(g *ch.Group, newly []ch.StepResult, mentors, managers []*ch.User) []ch.Mail
+
 // FollowFacts evaluates the steps of program p for a group on its locked
 // row and brings its recorded lapse up to date (ch.FollowFacts): a step
 // newly failing is written to the history and told, through notify, in the
 // same transaction, so that it is told exactly once however many nodes and
 // sweeps look at the group.
-func (db *DB) FollowFacts(ctx context.Context, slug string, p ch.Program, notify func(g *ch.Group, newly []ch.StepResult) []ch.Mail) (ch.LapseChange, error) {
+func (db *DB) FollowFacts(ctx context.Context, slug string, p ch.Program, notify LapseNotify) (ch.LapseChange, error) {
 	// Most looks change nothing: read first, so that a sweep over every
 	// official group takes no write lock for those, then decide again on
 	// the locked row.
@@ -57,7 +62,15 @@ func (db *DB) FollowFacts(ctx context.Context, slug string, p ch.Program, notify
 			if err := addEvent(ctx, tx, ch.GroupEvent{GroupID: g.ID, At: now, Kind: ch.EventStepsLapsed, Detail: strings.Join(ids, ", ")}); err != nil {
 				return err
 			}
-			return enqueueAll(ctx, tx, now, func(g *ch.Group) []ch.Mail { return notify(g, c.Newly) }, g)
+			mentors, err := db.ambassadors(ctx, tx, g.ID)
+			if err != nil {
+				return err
+			}
+			managers, err := usersWithRole(ctx, tx, ch.RoleCommunityManager)
+			if err != nil {
+				return err
+			}
+			return enqueueAll(ctx, tx, now, func(g *ch.Group) []ch.Mail { return notify(g, c.Newly, mentors, managers) }, g)
 		case c.Record == nil && g.Status == ch.StatusOfficial:
 			return addEvent(ctx, tx, ch.GroupEvent{GroupID: g.ID, At: now, Kind: ch.EventStepsMetAgain})
 		}

@@ -29,7 +29,7 @@ func follow(t *testing.T, db *testDB, slug string, p ch.Program) []string {
 	t.Helper()
 	var told []string
 	calls := 0
-	c, err := db.FollowFacts(context.Background(), slug, p, func(g *ch.Group, newly []ch.StepResult) []ch.Mail {
+	c, err := db.FollowFacts(context.Background(), slug, p, func(g *ch.Group, newly []ch.StepResult, _, _ []*ch.User) []ch.Mail {
 		calls++
 		for _, r := range newly {
 			told = append(told, r.Step.ID)

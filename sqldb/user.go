@@ -430,7 +430,11 @@ func (db *DB) ClearFailures(ctx context.Context, key string) error {
 
 // UsersWithRole returns everyone who holds a program role.
 func (db *DB) UsersWithRole(ctx context.Context, role ch.Role) ([]*ch.User, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.verified_at, u.created_at
+	return usersWithRole(ctx, db.sql, role)
+}
+
+func usersWithRole(ctx context.Context, q querier, role ch.Role) ([]*ch.User, error) {
+	rows, err := q.QueryContext(ctx, `SELECT u.id, u.email, u.name, u.verified_at, u.created_at
 		FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = $1 ORDER BY u.name`, role)
 	if err != nil {
 		return nil, err

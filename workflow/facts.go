@@ -14,24 +14,13 @@ import (
 // its locked row and a new failure is told once to its organizers, its
 // mentors and the community managers. Nothing is revoked automatically.
 
-// followFacts records the lapse of one group after a change.
-func (s *Service) followFacts(ctx context.Context, g *ch.Group) error {
-	managers, err := s.DB.UsersWithRole(ctx, ch.RoleCommunityManager)
-	if err != nil {
-		return err
-	}
-	_, err = s.followFactsTelling(ctx, g, managers)
-	return err
-}
-
-// followFactsTelling records the lapse of g, telling managers (as well as
-// the organizers and mentors) of newly failing steps, and returns them.
-func (s *Service) followFactsTelling(ctx context.Context, g *ch.Group, managers []*ch.User) ([]ch.StepResult, error) {
-	mentors, err := s.DB.Ambassadors(ctx, g.ID)
-	if err != nil {
-		return nil, err
-	}
-	c, err := s.DB.FollowFacts(ctx, g.Slug, s.Program(ctx), func(g *ch.Group, newly []ch.StepResult) []ch.Mail {
+// followFacts records the lapse of g. Community managers are told here
+// after a change (withManagers), or in one digest after a sweep.
+func (s *Service) followFacts(ctx context.Context, g *ch.Group, withManagers bool) ([]ch.StepResult, error) {
+	c, err := s.DB.FollowFacts(ctx, g.Slug, s.Program(ctx), func(g *ch.Group, newly []ch.StepResult, mentors, managers []*ch.User) []ch.Mail {
+		if !withManagers {
+			managers = nil
+		}
 		return s.Mail.lapsed(g, newly, mentors, managers)
 	})
 	return c.Newly, err
@@ -44,7 +33,7 @@ func (s *Service) after(ctx context.Context, g *ch.Group, err error) error {
 	if err != nil || g.Status != ch.StatusOfficial {
 		return err
 	}
-	if ferr := s.followFacts(ctx, g); ferr != nil {
+	if _, ferr := s.followFacts(ctx, g, true); ferr != nil {
 		s.Logger.Error("follow the facts", "group", g.Slug, "err", ferr)
 	}
 	return nil
@@ -63,7 +52,7 @@ func (s *Service) SweepOfficial(ctx context.Context) (int, error) {
 	var lapsed []LapsedGroup
 	var errs []error
 	for _, g := range groups {
-		newly, err := s.followFactsTelling(ctx, g, nil)
+		newly, err := s.followFacts(ctx, g, false)
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -249,7 +249,7 @@ func (s *Service) SetStatus(ctx context.Context, actor *ch.User, slug string, to
 		return nil, err
 	}
 	// A group that leaves official status leaves its lapse behind.
-	if err := s.followFacts(ctx, g); err != nil {
+	if _, err := s.followFacts(ctx, g, true); err != nil {
 		s.Logger.Error("follow the facts", "group", g.Slug, "err", err)
 	}
 	return g, nil

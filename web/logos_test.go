@@ -82,13 +82,7 @@ func TestLogoPNGOfAnyScript(t *testing.T) {
 	app := groupApp("東京 Rust コミュニティ 🦀", "JP")
 	app.ShortName = "Rust Tokyo"
 	app.Coordinators = []ch.Coordinator{{Email: ann.Email, Name: ann.Name, Employer: "Initech"}}
-	g, err := p.db.CreateGroup(ctx, app, ann, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if g, err = p.db.ReviewGroup(ctx, g.Slug, ch.Accept, "", cm, nil); err != nil {
-		t.Fatal(err)
-	}
+	g := p.createGroup(app, ann, cm, true)
 	anon := p.browser()
 	var first string
 	for range 2 {

@@ -452,6 +452,10 @@ type Mail struct {
 	To      string
 	Subject string
 	Body    string
+	// Secret is the one-time token of a link in Body. Only the delivery may
+	// carry it: the stored copy loses the link once the mail is sent, and
+	// the outgoing mail page shows it only while it still works.
+	Secret string
 }
 
 // Notify builds the mails that tell people about a change to a group. It is

@@ -4,7 +4,9 @@ package mail
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"time"
 )
 
 // Message is one email as stored in the outbox.
@@ -15,6 +17,23 @@ type Message struct {
 	Body    string // plain text
 	// Attempts counts delivery tries, this one included; it sets the backoff.
 	Attempts int
+	// Queued is when the message entered the outbox.
+	Queued time.Time
+	// MessageID, set by the Worker, is the same on every attempt, so that a
+	// message sent twice (a crash between the delivery and its record) is
+	// recognisably one message to receiving servers and mail clients.
+	MessageID string
+}
+
+// ViaLog is the Worker.Via of a portal without SMTP, whose mail only goes
+// to the log.
+const ViaLog = "log"
+
+// MessageID names one outbox message for good: its id and the time it was
+// queued (an id alone may come back after old rows are deleted), at host,
+// the portal's own.
+func MessageID(id int64, queued time.Time, host string) string {
+	return fmt.Sprintf("%d.%d.outbox@%s", id, queued.UnixMicro(), host)
 }
 
 // Sender delivers one message; an error means "try again later".

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -161,8 +162,8 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 	}
 	msg.Subject(m.Subject)
 	// go-mail would use os.Hostname, often a bare container name, which spam
-	// filters dislike; the sender's domain is what the ID should point at.
-	msg.SetMessageIDWithValue(rand.Text() + "@" + s.fromDomain)
+	// filters dislike; a message sent alone has the sender's domain.
+	msg.SetMessageIDWithValue(cmp.Or(m.MessageID, rand.Text()+"@"+s.fromDomain))
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
 
 	client, err := gomail.NewClient(s.host, s.options()...)

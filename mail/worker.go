@@ -18,9 +18,11 @@ type Outbox interface {
 
 // Worker delivers queued mail, retrying failures with growing waits.
 type Worker struct {
-	Outbox   Outbox
-	Sender   Sender
-	Via      string // recorded with each delivery: "smtp" or "log"
+	Outbox Outbox
+	Sender Sender
+	Via    string // recorded with each delivery: "smtp" or ViaLog
+	// Host is the portal's host name, which every Message-ID ends with.
+	Host     string
 	Logger   *slog.Logger
 	Interval time.Duration
 	// Observer, if set, hears of deliveries, failures and passes (metrics).
@@ -83,6 +85,7 @@ func (w *Worker) DeliverDue(ctx context.Context) (sent int, err error) {
 				}
 				break
 			}
+			m.MessageID = MessageID(m.ID, m.Queued, cmp.Or(w.Host, "localhost"))
 			err := w.Sender.Send(ctx, m)
 			// Record the outcome even if ctx ends meanwhile: a delivery
 			// left unrecorded would be sent again once the lease ends.

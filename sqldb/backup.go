@@ -26,7 +26,7 @@ import (
 // which triggers fill. TestTablesMatchSchema fails when a migration adds a
 // table that is missing here.
 var Tables = []string{
-	"users", "user_roles", "role_changes", "sessions", "user_tokens", "api_tokens", "auth_throttle",
+	"users", "user_roles", "role_changes", "sessions", "user_tokens", "api_tokens", "auth_throttle", "rate_limits",
 	"outbox", "settings", "policies",
 	"groups", "group_contacts", "group_channels", "coordinators", "group_events", "policy_agreements",
 	"group_ambassadors", "step_validations", "step_comments", "step_exemptions", "accepted_rhythms",
@@ -76,6 +76,16 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	dir, base := filepath.Split(path)
 	tmp := filepath.Join(dir, "."+base+"."+randomHex()+".tmp")
 	defer os.Remove(tmp)
+	// The copy holds password hashes, sessions and queued mail: readable by
+	// its owner only, from its first byte (VACUUM INTO accepts an empty file
+	// and keeps its mode).
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
 	if _, err := db.sql.ExecContext(ctx, `VACUUM INTO $1`, tmp); err != nil {
 		return fmt.Errorf("back up to %s: %w", path, err)
 	}

@@ -166,6 +166,24 @@ func TestBackupWhileWriting(t *testing.T) {
 	}
 }
 
+// A backup holds password hashes, sessions and queued mail with live links:
+// nobody but its owner may read it, whatever the umask.
+func TestBackupIsPrivate(t *testing.T) {
+	ctx := context.Background()
+	db := openSQLite(t, t.TempDir())
+	file := filepath.Join(t.TempDir(), "private.db")
+	if err := db.Backup(ctx, file); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := fi.Mode().Perm(); perm != 0o600 {
+		t.Errorf("the backup has mode %v, want -rw-------", perm)
+	}
+}
+
 func TestBackupRefusesPostgres(t *testing.T) {
 	url := sqldbtest.URL(t)
 	if url == "" {
@@ -310,6 +328,8 @@ func fill(t *testing.T, db *sqldb.DB) []string {
 	_, err = db.CreateAPIToken(ctx, manager.ID, "scripts")
 	must(err)
 	must(db.RecordFailure(ctx, "account:ann@example.org"))
+	_, err = db.Take(ctx, 1, sqldb.Limit{Key: "mail-to:ann@example.org", Max: 3, Per: time.Hour})
+	must(err)
 	must(db.SetRequirements(ctx, []ch.Requirement{{Field: ch.FieldURLs, Min: 1}}))
 	_, err = db.PublishPolicy(ctx, ch.PolicySocialMedia, "Be kind, second edition.", manager.ID)
 	must(err)

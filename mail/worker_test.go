@@ -8,9 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"mime/quotedprintable"
 	"net"
 	netmail "net/mail"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -27,6 +29,8 @@ import (
 type inbox struct {
 	mu   sync.Mutex
 	msgs []delivered
+	// ids and bodies hold the Message-ID and body of each message in msgs.
+	ids, bodies []string
 }
 
 type delivered struct {
@@ -64,8 +68,18 @@ func (s *inboxSession) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	var text io.Reader = msg.Body
+	if msg.Header.Get("Content-Transfer-Encoding") == "quoted-printable" {
+		text = quotedprintable.NewReader(msg.Body)
+	}
+	body, err := io.ReadAll(text)
+	if err != nil {
+		return err
+	}
 	s.b.mu.Lock()
 	s.b.msgs = append(s.b.msgs, delivered{s.from, s.to, subject})
+	s.b.ids = append(s.b.ids, msg.Header.Get("Message-Id"))
+	s.b.bodies = append(s.b.bodies, string(body))
 	s.b.mu.Unlock()
 	return nil
 }
@@ -497,5 +511,140 @@ func TestSlowServerNoDuplicates(t *testing.T) {
 	}
 	if len(sender.sent) != len(mails) {
 		t.Errorf("%d messages sent, want %d", len(sender.sent), len(mails))
+	}
+}
+
+// A one-time link travels in the delivery only: once the server has the
+// mail, the stored copy (the outgoing mail page, backups) no longer holds
+// it. Sent mail is deleted after the retention period.
+func TestSentMailKeepsNoLink(t *testing.T) {
+	ctx := context.Background()
+	db, clk := newOutbox(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	box := &inbox{}
+	serve(t, l, box)
+	w := newWorker(t, db, l.Addr().(*net.TCPAddr).Port)
+	ann, err := db.CreateUser(ctx, "ann@example.org", "Ann", "x", true, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := db.CreateUserToken(ctx, ann.ID, sqldb.PurposeReset, ann.Email, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := "Hello Ann,\n\nFollow this link:\n\nhttps://portal.example.org/password/reset?token=" + token + "\n\nThanks.\n"
+	if err := db.Enqueue(ctx, ch.Mail{To: ann.Email, Subject: "Reset your password", Body: body, Secret: token}); err != nil {
+		t.Fatal(err)
+	}
+	if n := deliver(t, w); n != 1 {
+		t.Fatalf("delivered %d, want 1", n)
+	}
+	if got := box.bodies; len(got) != 1 || !strings.Contains(got[0], token) {
+		t.Fatalf("the server received %q, want the link with its token", got)
+	}
+	// The link still works (nobody followed it), so the page would show it
+	// if the stored body held it.
+	e := entries(t, db)["Reset your password"]
+	if strings.Contains(e.Body, token) || !strings.Contains(e.Body, sqldb.LinkRemoved) || !strings.Contains(e.Body, "Thanks.") {
+		t.Errorf("the stored copy of a sent mail reads:\n%s", e.Body)
+	}
+	clk.Add(sqldb.MailRetention - time.Minute)
+	if n, err := db.ForgetSentMail(ctx); n != 0 || err != nil {
+		t.Errorf("ForgetSentMail within the retention period deleted %d (%v)", n, err)
+	}
+	clk.Add(2 * time.Minute)
+	if n, err := db.ForgetSentMail(ctx); n != 1 || err != nil {
+		t.Errorf("ForgetSentMail after the retention period deleted %d (%v), want the sent mail", n, err)
+	}
+}
+
+// Without SMTP the outgoing mail page is how a link reaches its owner: it
+// shows the link while it works, and not once it is used.
+func TestLoggedMailShowsLinkUntilUsed(t *testing.T) {
+	ctx := context.Background()
+	db, _ := newOutbox(t)
+	w := &mail.Worker{Outbox: db, Sender: mail.LogSender{Logger: slog.New(slog.DiscardHandler)}, Via: mail.ViaLog}
+	ann, err := db.CreateUser(ctx, "ann@example.org", "Ann", "x", false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := db.CreateUserToken(ctx, ann.ID, sqldb.PurposeVerify, ann.Email, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := "https://portal.example.org/verify?token=" + token
+	if err := db.Enqueue(ctx, ch.Mail{To: ann.Email, Subject: "Verify", Body: "Follow:\n" + link + "\n", Secret: token}); err != nil {
+		t.Fatal(err)
+	}
+	if n := deliver(t, w); n != 1 {
+		t.Fatalf("logged %d, want 1", n)
+	}
+	if e := entries(t, db)["Verify"]; !strings.Contains(e.Body, link) {
+		t.Fatalf("a logged mail whose link works shows:\n%s", e.Body)
+	}
+	if _, _, err := db.ConsumeUserToken(ctx, token, sqldb.PurposeVerify); err != nil {
+		t.Fatal(err)
+	}
+	if e := entries(t, db)["Verify"]; strings.Contains(e.Body, token) || !strings.Contains(e.Body, sqldb.LinkRemoved) {
+		t.Errorf("once the link is used the page shows:\n%s", e.Body)
+	}
+}
+
+// forgetful records nothing the first time a delivery is marked sent, as if
+// the process died between the delivery and its record.
+type forgetful struct {
+	mail.Outbox
+	forgot bool
+}
+
+func (f *forgetful) MarkMailSent(ctx context.Context, id int64, via string) error {
+	if !f.forgot {
+		f.forgot = true
+		return errors.New("killed")
+	}
+	return f.Outbox.MarkMailSent(ctx, id, via)
+}
+
+// Delivery is at least once: a mail sent again after a crash carries the
+// same Message-ID, so that receiving servers and mail clients can drop the
+// copy; another mail has another.
+func TestResentMailKeepsItsMessageID(t *testing.T) {
+	ctx := context.Background()
+	db, clk := newOutbox(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	box := &inbox{}
+	serve(t, l, box)
+	w := newWorker(t, db, l.Addr().(*net.TCPAddr).Port)
+	w.Host = "portal.example.org"
+	w.Outbox = &forgetful{Outbox: db}
+	if err := db.Enqueue(ctx, ch.Mail{To: "ann@example.org", Subject: "Once", Body: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.DeliverDue(ctx); err == nil {
+		t.Fatal("the lost record went unnoticed")
+	}
+	clk.Add(10 * time.Minute) // the lease ends; the mail is due again
+	if n := deliver(t, w); n != 1 {
+		t.Fatalf("delivered %d after the crash, want the mail again", n)
+	}
+	if err := db.Enqueue(ctx, ch.Mail{To: "ann@example.org", Subject: "Other", Body: "y"}); err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, w)
+	ids := box.ids
+	if len(ids) != 3 {
+		t.Fatalf("the server received %d messages, want 3", len(ids))
+	}
+	if ids[0] != ids[1] || !strings.HasSuffix(ids[0], "@portal.example.org>") {
+		t.Errorf("the two sends of one mail carry Message-IDs %q and %q, want one, at the portal's host", ids[0], ids[1])
+	}
+	if ids[2] == ids[0] {
+		t.Errorf("another mail carries the same Message-ID %q", ids[2])
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"slices"
 	"time"
+
+	ch "chapterhouse"
 )
 
 // Limit caps how often something may happen to or by one key (an address,
@@ -72,4 +74,12 @@ func (db *DB) ForgetExpiredLimits(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// PendingApplications counts the applications a person sent that wait for
+// review, for the limit on how many may wait at once.
+func (db *DB) PendingApplications(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM groups WHERE created_by = $1 AND status = $2`, userID, ch.StatusPending).Scan(&n)
+	return n, err
 }

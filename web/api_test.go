@@ -475,7 +475,7 @@ func TestAPIUpdateGroup(t *testing.T) {
 	}
 	told := false
 	for _, m := range mails {
-		if m.To == "nina@example.org" && strings.Contains(m.Subject, "You are a coordinator") {
+		if m.To == "nina@example.org" && strings.Contains(m.Subject, "You were listed as the coordinator") {
 			told = true
 		}
 		if m.To == "org@example.org" {

@@ -54,42 +54,42 @@ func (s *Server) signUpForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "signup", "Create an account", form{Values: url.Values{}})
 }
 
+// signUp answers alike whether or not the address has an account: check
+// your mail. A new account is signed in by its verification link.
 func (s *Server) signUp(w http.ResponseWriter, r *http.Request) {
 	in := ch.SignUp{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Password: r.PostFormValue("password")}
-	u, session, err := s.flows.SignUp(r.Context(), in)
-	if ch.ErrorCode(err) == ch.EINVALID {
+	err := s.flows.SignUp(r.Context(), in)
+	if answersOnForm(err) {
+		retryAfter(w, err)
 		f := formWithError(r, err)
 		f.Values.Del("password")
-		s.render(w, r, http.StatusUnprocessableEntity, "signup", "Create an account", f)
+		s.render(w, r, httpStatus(ch.ErrorCode(err)), "signup", "Create an account", f)
 		return
 	} else if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.setCookie(w, r, sessionCookie, session, workflow.SessionTTL)
-	s.redirect(w, r, "/account", "Welcome! We sent a link to "+u.Email+": follow it to verify your address.")
+	s.redirect(w, r, "/signin", "Check your mail: we sent a message to "+ch.NormalizeEmail(in.Email)+". Follow its link to verify your address and sign in.")
 }
 
 func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) {
-	if err := s.flows.VerifyEmail(r.Context(), r.URL.Query().Get("token")); err != nil {
+	session, err := s.flows.VerifyEmail(r.Context(), r.URL.Query().Get("token"))
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	s.setCookie(w, r, sessionCookie, session, workflow.SessionTTL)
 	s.redirect(w, r, "/account", "Your email address is verified.")
 }
 
 func (s *Server) resendVerification(w http.ResponseWriter, r *http.Request) {
 	u := userFrom(r)
 	sent, err := s.flows.ResendVerification(r.Context(), u)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	msg := "We sent a new verification link to " + u.Email + "."
 	if !sent {
 		msg = "Your address is already verified."
 	}
-	s.redirect(w, r, "/account", msg)
+	s.accountDone(w, r, err, msg)
 }
 
 func (s *Server) confirmEmailChange(w http.ResponseWriter, r *http.Request) {
@@ -142,8 +142,9 @@ func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 	err := s.flows.ForgotPassword(r.Context(), r.PostFormValue("email"))
-	if ch.ErrorCode(err) == ch.EINVALID {
-		s.render(w, r, http.StatusUnprocessableEntity, "forgot", "Reset your password", formWithError(r, err))
+	if answersOnForm(err) {
+		retryAfter(w, err)
+		s.render(w, r, httpStatus(ch.ErrorCode(err)), "forgot", "Reset your password", formWithError(r, err))
 		return
 	} else if err != nil {
 		s.fail(w, r, err)
@@ -203,11 +204,12 @@ func (s *Server) accountDone(w http.ResponseWriter, r *http.Request, err error, 
 	switch {
 	case err == nil:
 		s.redirect(w, r, "/account", flash)
-	case ch.ErrorCode(err) == ch.EINVALID:
+	case answersOnForm(err):
+		retryAfter(w, err)
 		f := formWithError(r, err)
 		f.Values.Del("current_password")
 		f.Values.Del("new_password")
-		s.renderAccount(w, r, http.StatusUnprocessableEntity, f, "")
+		s.renderAccount(w, r, httpStatus(ch.ErrorCode(err)), f, "")
 	default:
 		s.fail(w, r, err)
 	}

@@ -182,7 +182,7 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request) {
 	f.Applying = true
 	g, similar, err := s.flows.Apply(r.Context(), userFrom(r), workflow.ProfileInput{Application: f.App, ConfirmDistinct: f.ConfirmDistinct, Unparsed: unparsed})
 	f.Similar = similar
-	if ch.ErrorCode(err) == ch.EINVALID {
+	if answersOnForm(err) {
 		s.rerenderGroupForm(w, r, f, err)
 		return
 	} else if err != nil {
@@ -198,6 +198,7 @@ func (s *Server) rerenderGroupForm(w http.ResponseWriter, r *http.Request, f gro
 		f.Errors = map[string]string{}
 	}
 	f.Error = ch.ErrorMessage(err)
+	retryAfter(w, err)
 	p, perr := s.DB.CurrentPolicy(r.Context(), ch.PolicySocialMedia)
 	if perr != nil {
 		s.fail(w, r, perr)
@@ -208,7 +209,7 @@ func (s *Server) rerenderGroupForm(w http.ResponseWriter, r *http.Request, f gro
 	if !f.Applying {
 		title = "Edit " + f.SavedName
 	}
-	s.render(w, r, http.StatusUnprocessableEntity, "groupform", title, f)
+	s.render(w, r, httpStatus(ch.ErrorCode(err)), "groupform", title, f)
 }
 
 func (s *Server) editForm(w http.ResponseWriter, r *http.Request) {
@@ -237,7 +238,7 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) {
 	f.Slug = r.PathValue("slug")
 	g, similar, err := s.flows.EditGroup(r.Context(), userFrom(r), f.Slug, workflow.ProfileInput{Application: f.App, Unparsed: unparsed})
 	f.Similar = similar
-	if ch.ErrorCode(err) == ch.EINVALID {
+	if answersOnForm(err) {
 		f.SavedName = f.App.Name
 		if cur, _, lerr := s.loadGroup(r.Context(), r); lerr == nil {
 			f.SavedName = cur.Name

@@ -65,7 +65,7 @@ func TestApplyReviewAndDirectory(t *testing.T) {
 		subjects = append(subjects, m.To+": "+m.Subject)
 	}
 	all := strings.Join(subjects, "\n")
-	for _, want := range []string{"bea@example.org: You are a coordinator", "ann@example.org: Lyon Python User Group is now listed"} {
+	for _, want := range []string{"bea@example.org: You were listed as the coordinator", "ann@example.org: Lyon Python User Group is now listed"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("outbox lacks %q; has:\n%s", want, all)
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -17,6 +18,7 @@ import (
 
 	ch "chapterhouse"
 	"chapterhouse/markdown"
+	"chapterhouse/workflow"
 )
 
 type pageTemplate struct{ t *template.Template }
@@ -190,6 +192,25 @@ func httpStatus(code string) int {
 	return http.StatusInternalServerError
 }
 
+// retryAfter tells the client when a refusal over a limit ends.
+func retryAfter(w http.ResponseWriter, err error) {
+	var t *workflow.Throttled
+	if errors.As(err, &t) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(max(t.Wait, time.Second).Seconds())))
+	}
+}
+
+// answersOnForm says whether a refusal re-renders the form it came from,
+// with what was typed: not only invalid fields, but also a limit reached or
+// a state that forbids it for now.
+func answersOnForm(err error) bool {
+	switch ch.ErrorCode(err) {
+	case ch.EINVALID, ch.ETOOMANY, ch.ECONFLICT:
+		return true
+	}
+	return false
+}
+
 // fail answers with an error page, or a JSON error under /api/. Internal
 // errors are logged and shown only as a request id.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -197,6 +218,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.apiError(w, r, err)
 		return
 	}
+	retryAfter(w, err)
 	code := ch.ErrorCode(err)
 	if code == ch.EINTERNAL {
 		s.Logger.Error("internal error", "err", err, "request_id", requestID(r), "path", r.URL.Path)
@@ -226,6 +248,7 @@ func apiErrorOf(err error) apiErrorBody {
 }
 
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
+	retryAfter(w, err)
 	code := ch.ErrorCode(err)
 	if code == ch.EINTERNAL {
 		s.Logger.Error("internal error", "err", err, "request_id", requestID(r), "path", r.URL.Path)

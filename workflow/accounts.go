@@ -23,7 +23,8 @@ const (
 )
 
 // Throttled refuses a sign-in while an account or a client address has
-// failed too often; Wait says for how long.
+// failed too often, or a request over a limit (limits.go); Wait says for
+// how long.
 type Throttled struct {
 	Err  *ch.Error
 	Wait time.Duration
@@ -32,28 +33,36 @@ type Throttled struct {
 func (t *Throttled) Error() string { return t.Err.Error() }
 func (t *Throttled) Unwrap() error { return t.Err }
 
-// SignUp creates an account, mails a link to verify its address and opens
-// a session; it returns the account and the session's token.
-func (s *Service) SignUp(ctx context.Context, in ch.SignUp) (*ch.User, string, error) {
+// SignUp creates an account and mails a link to verify its address, which
+// also signs the person in. It answers alike whether or not the address has
+// an account already, so that nobody can use it to find out who has one:
+// the owner of a taken address is told by mail instead, and no session
+// opens either way.
+func (s *Service) SignUp(ctx context.Context, in ch.SignUp) error {
 	in.Normalize()
 	if err := in.Validate(); err != nil {
-		return nil, "", err
+		return err
 	}
+	// Hashed even when the address is taken, so that both answers take
+	// as long.
 	hash, err := s.Hasher.Hash(ctx, in.Password)
 	if err != nil {
-		return nil, "", err
+		return err
+	}
+	if err := s.take(ctx, tooMuchAccountMail, 1, accountMailTo(in.Email)); err != nil {
+		return err
 	}
 	u, err := s.DB.CreateUser(ctx, in.Email, in.Name, hash, false, 0)
 	if ch.ErrorCode(err) == ch.ECONFLICT {
-		return nil, "", ch.Invalid("An account with this email already exists.", "email", "This address already has an account: sign in, or reset its password.")
+		owner, _, err := s.DB.UserByEmail(ctx, in.Email)
+		if err != nil {
+			return err
+		}
+		return s.DB.Enqueue(ctx, s.Mail.AccountExists(owner))
 	} else if err != nil {
-		return nil, "", err
+		return err
 	}
-	if err := s.sendVerification(ctx, u, u.Email, sqldb.PurposeVerify); err != nil {
-		return nil, "", err
-	}
-	session, err := s.DB.CreateSession(ctx, u.ID, SessionTTL)
-	return u, session, err
+	return s.sendVerification(ctx, u, u.Email, sqldb.PurposeVerify)
 }
 
 // sendVerification mails a link that proves email belongs to u: its own
@@ -69,13 +78,17 @@ func (s *Service) sendVerification(ctx context.Context, u *ch.User, email, purpo
 	return s.DB.Enqueue(ctx, s.Mail.Verify(u, token))
 }
 
-// VerifyEmail follows a verification link.
-func (s *Service) VerifyEmail(ctx context.Context, token string) error {
+// VerifyEmail follows a verification link, which proves the address as a
+// reset link would, and signs its owner in: it returns a new session.
+func (s *Service) VerifyEmail(ctx context.Context, token string) (string, error) {
 	id, _, err := s.DB.ConsumeUserToken(ctx, token, sqldb.PurposeVerify)
 	if err != nil {
-		return err
+		return "", err
 	}
-	return s.DB.MarkVerified(ctx, id)
+	if err := s.DB.MarkVerified(ctx, id); err != nil {
+		return "", err
+	}
+	return s.DB.CreateSession(ctx, id, SessionTTL)
 }
 
 // ResendVerification mails a new verification link, unless the address is
@@ -83,6 +96,9 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) error {
 func (s *Service) ResendVerification(ctx context.Context, actor *ch.User) (sent bool, err error) {
 	if actor.Verified() {
 		return false, nil
+	}
+	if err := s.take(ctx, tooManyLinks, 1, linksFor(actor), accountMailTo(actor.Email)); err != nil {
+		return false, err
 	}
 	return true, s.sendVerification(ctx, actor, actor.Email, sqldb.PurposeVerify)
 }
@@ -138,11 +154,15 @@ func (s *Service) SignOut(ctx context.Context, session string) error {
 }
 
 // ForgotPassword mails a reset link. It answers the same whether or not the
-// address has an account, so that nobody can use it to find out who has one.
+// address has an account, so that nobody can use it to find out who has one:
+// the limit on mail to the address counts unknown addresses too.
 func (s *Service) ForgotPassword(ctx context.Context, email string) error {
 	email = ch.NormalizeEmail(email)
 	if !ch.ValidEmail(email) {
 		return ch.Invalid("Check the address.", "email", "Enter the email address of your account.")
+	}
+	if err := s.take(ctx, tooMuchAccountMail, 1, accountMailTo(email)); err != nil {
+		return err
 	}
 	u, _, err := s.DB.UserByEmail(ctx, email)
 	switch ch.ErrorCode(err) {
@@ -189,15 +209,24 @@ func (s *Service) ChangeName(ctx context.Context, actor *ch.User, name string) e
 }
 
 // ChangeEmail mails a confirmation link to a new address; the account keeps
-// the old one until the link is followed. It returns the new address.
+// the old one until the link is followed. It returns the new address. It
+// answers alike when the address belongs to another account, whose owner is
+// told by mail instead. The confirmation goes to an address nobody has
+// proved yet, so even an unverified account may ask only a few times.
 func (s *Service) ChangeEmail(ctx context.Context, actor *ch.User, email string) (string, error) {
 	email = ch.NormalizeEmail(email)
 	if !ch.ValidEmail(email) {
 		return email, ch.Invalid("Check the new address.", "new_email", "Enter an email address like name@example.org.")
 	}
-	switch _, _, err := s.DB.UserByEmail(ctx, email); {
+	if email == actor.Email {
+		return email, ch.Invalid("Check the new address.", "new_email", "This is the address of your account already.")
+	}
+	if err := s.take(ctx, tooManyLinks, 1, linksFor(actor), accountMailTo(email)); err != nil {
+		return email, err
+	}
+	switch owner, _, err := s.DB.UserByEmail(ctx, email); {
 	case err == nil:
-		return email, ch.Invalid("Check the new address.", "new_email", "Another account uses this address.")
+		return email, s.DB.Enqueue(ctx, s.Mail.AddressTaken(owner))
 	case ch.ErrorCode(err) != ch.ENOTFOUND:
 		return email, err
 	}

@@ -44,7 +44,9 @@ func (s *Service) checkProfile(ctx context.Context, in *ProfileInput, applying b
 // Apply records an application to start a group, with the applicant as its
 // first coordinator, and tells the applicant, the other coordinators and the
 // community managers. A name like an existing group's must be acknowledged
-// as another group: the returned similar groups say which.
+// as another group: the returned similar groups say which. An applicant has
+// a few applications waiting at most, and sends a few a day; the
+// coordinators it lists are told within the limits of invite.
 func (s *Service) Apply(ctx context.Context, actor *ch.User, in ProfileInput) (*ch.Group, []ch.NamedGroup, error) {
 	if !actor.Verified() {
 		return nil, nil, forbidden("Verify your email address before you apply.")
@@ -58,11 +60,24 @@ func (s *Service) Apply(ctx context.Context, actor *ch.User, in ProfileInput) (*
 		return nil, similar, ch.Invalid("A group with a similar name exists.", "confirm_distinct",
 			"Check the groups listed. If yours is a different group, confirm it and send the application again.")
 	}
+	switch waiting, err := s.DB.PendingApplications(ctx, actor.ID); {
+	case err != nil:
+		return nil, similar, err
+	case waiting >= maxPendingApplications:
+		return nil, similar, ch.Errorf(ch.ECONFLICT, "You have %d applications waiting for review already. Once a community manager has reviewed one, you can send another.", waiting)
+	}
+	if err := s.take(ctx, tooManyApplied, 1, applicationsBy(actor)); err != nil {
+		return nil, similar, err
+	}
+	invited, err := s.invite(ctx, actor, in.Coordinators)
+	if err != nil {
+		return nil, similar, err
+	}
 	managers, err := s.DB.UsersWithRole(ctx, ch.RoleCommunityManager)
 	if err != nil {
 		return nil, similar, err
 	}
-	g, err := s.DB.CreateGroup(ctx, in.Application, actor, s.Mail.notifyApplied(actor, managers))
+	g, err := s.DB.CreateGroup(ctx, in.Application, actor, s.Mail.notifyApplied(actor, managers, invited))
 	return g, similar, err
 }
 
@@ -88,7 +103,14 @@ func (s *Service) EditGroup(ctx context.Context, actor *ch.User, slug string, in
 	if err != nil {
 		return nil, similar, err
 	}
-	g, err = s.DB.UpdateGroup(ctx, g.Slug, in.Application, actor, s.Mail.notifyEdited(actor, g.Coordinators))
+	added := slices.DeleteFunc(slices.Clone(in.Coordinators), func(c ch.Coordinator) bool {
+		return slices.ContainsFunc(g.Coordinators, func(b ch.Coordinator) bool { return b.Email == c.Email })
+	})
+	invited, err := s.invite(ctx, actor, added)
+	if err != nil {
+		return nil, similar, err
+	}
+	g, err = s.DB.UpdateGroup(ctx, g.Slug, in.Application, actor, s.Mail.notifyEdited(actor, invited))
 	return g, similar, s.after(ctx, g, err)
 }
 

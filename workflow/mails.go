@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	ch "chapterhouse"
@@ -17,21 +16,39 @@ type Mails struct {
 func (s Mails) link(path string) string { return s.BaseURL + path }
 
 func (s Mails) Verify(u *ch.User, token string) ch.Mail {
-	return ch.Mail{To: u.Email, Subject: "Verify your email address",
-		Body: fmt.Sprintf("Hello %s,\n\nWelcome to the user group portal. Follow this link to verify your address:\n\n%s\n\nThe link works for 48 hours. If you did not sign up, ignore this message.\n",
+	return ch.Mail{To: u.Email, Subject: "Verify your email address", Secret: token,
+		Body: fmt.Sprintf("Hello %s,\n\nWelcome to the user group portal. Follow this link to verify your address and sign in:\n\n%s\n\nThe link works for 48 hours. If you did not sign up, ignore this message.\n",
 			u.Name, s.link("/verify?token="+token))}
 }
 
+// ConfirmEmail goes to an address nobody has proved yet, perhaps a
+// stranger's: the account's name is quoted as someone else's words.
 func (s Mails) ConfirmEmail(u *ch.User, email, token string) ch.Mail {
-	return ch.Mail{To: email, Subject: "Confirm your new email address",
-		Body: fmt.Sprintf("Hello %s,\n\nFollow this link to use %s for your account from now on:\n\n%s\n\nThe link works for 48 hours. If you did not ask for this, ignore this message; nothing changes.\n",
+	return ch.Mail{To: email, Subject: "Confirm your new email address", Secret: token,
+		Body: fmt.Sprintf("Hello,\n\nSomeone with an account named “%s” on the user group portal asked to use %s for it from now on. If it was you, follow this link:\n\n%s\n\nThe link works for 48 hours. If you did not ask for this, ignore this message; nothing changes.\n",
 			u.Name, email, s.link("/email/confirm?token="+token))}
 }
 
 func (s Mails) Reset(u *ch.User, token string) ch.Mail {
-	return ch.Mail{To: u.Email, Subject: "Reset your password",
+	return ch.Mail{To: u.Email, Subject: "Reset your password", Secret: token,
 		Body: fmt.Sprintf("Hello %s,\n\nFollow this link to choose a new password:\n\n%s\n\nThe link works for two hours. If you did not ask for it, ignore this message; your password stays the same.\n",
 			u.Name, s.link("/password/reset?token="+token))}
+}
+
+// AccountExists tells the owner of an address that someone tried to sign up
+// with it: the sign-up page answers alike either way.
+func (s Mails) AccountExists(u *ch.User) ch.Mail {
+	return ch.Mail{To: u.Email, Subject: "Your account on the user group portal",
+		Body: fmt.Sprintf("Hello %s,\n\nSomeone tried to create an account on the user group portal with this address, which has one already. If it was you, sign in:\n\n%s\n\nor, if you forgot your password, choose a new one:\n\n%s\n\nIf it was not you, ignore this message; nothing changed.\n",
+			u.Name, s.link("/signin"), s.link("/password/forgot"))}
+}
+
+// AddressTaken tells the owner of an address that another account asked to
+// use it: the account page answers alike either way.
+func (s Mails) AddressTaken(u *ch.User) ch.Mail {
+	return ch.Mail{To: u.Email, Subject: "Your account on the user group portal",
+		Body: fmt.Sprintf("Hello %s,\n\nSomeone asked to use this address for another account on the user group portal. It belongs to your account, so nothing changed and you need not do anything.\n\nYour account: %s\n",
+			u.Name, s.link("/account"))}
 }
 
 // toCoordinators addresses one mail to each coordinator except skip.
@@ -45,33 +62,43 @@ func toCoordinators(g *ch.Group, skip, subject, body string) []ch.Mail {
 	return out
 }
 
-func (s Mails) notifyApplied(applicant *ch.User, managers []*ch.User) ch.Notify {
+// listed tells the coordinators in invited that by listed them on a group.
+// They may not know by, nor want the mail: the subject holds no words of
+// anyone's choosing, and the body quotes them as someone else's.
+func (s Mails) listed(by *ch.User, g *ch.Group, invited map[string]bool, how string) []ch.Mail {
+	var out []ch.Mail
+	for _, c := range g.Coordinators {
+		if !invited[c.Email] {
+			continue
+		}
+		out = append(out, ch.Mail{To: c.Email, Subject: "You were listed as the coordinator of a user group",
+			Body: fmt.Sprintf("Hello,\n\n“%s” (%s) %s “%s” on the user group portal, as “%s”.\n\nIf you know about it, sign in (or create an account) with this address to help run the group:\n%s\n\nIf you do not, ignore this message: nothing happens unless you sign in.\n",
+				by.Name, by.Email, how, g.Name, c.Name, s.link("/groups/"+g.Slug))})
+	}
+	return out
+}
+
+// notifyApplied tells the applicant and the community managers of a new
+// application, and the coordinators in invited that they are listed.
+func (s Mails) notifyApplied(applicant *ch.User, managers []*ch.User, invited map[string]bool) ch.Notify {
 	return func(g *ch.Group) []ch.Mail {
 		page := s.link("/groups/" + g.Slug)
 		mails := []ch.Mail{{To: applicant.Email, Subject: "We received the application of " + g.Name,
 			Body: fmt.Sprintf("Hello %s,\n\nThank you for applying to list %s. A community manager will review it soon; you will hear from us by mail.\n\nYou can follow and edit the application here:\n%s\n", applicant.Name, g.Name, page)}}
 		for _, m := range managers {
-			mails = append(mails, ch.Mail{To: m.Email, Subject: "New application: " + g.Name,
-				Body: fmt.Sprintf("Hello %s,\n\n%s applied to list %s (%s, %s). Review it here:\n%s\n\nAll applications waiting: %s\n",
+			mails = append(mails, ch.Mail{To: m.Email, Subject: "A new application to review",
+				Body: fmt.Sprintf("Hello %s,\n\n“%s” applied to list a group named “%s” (%s, %s). Review it here:\n%s\n\nAll applications waiting: %s\n",
 					m.Name, applicant.Name, g.Name, g.City, g.Country, page, s.link("/admin/applications"))})
 		}
-		return append(mails, toCoordinators(g, applicant.Email, "You are a coordinator of "+g.Name,
-			fmt.Sprintf("%s listed you as a coordinator of %s on the user group portal.\n\nSign in (or create an account) with this address to help run the group:\n%s\n\nIf this is a mistake, reply to the organizers or ignore this message.\n", applicant.Name, g.Name, page))...)
+		return append(mails, s.listed(applicant, g, invited, "listed you as a coordinator of an application to start a group named")...)
 	}
 }
 
-// notifyEdited tells coordinators added by an edit that they were added.
-func (s Mails) notifyEdited(editor *ch.User, before []ch.Coordinator) ch.Notify {
+// notifyEdited tells the coordinators in invited, added by an edit, that
+// they were added.
+func (s Mails) notifyEdited(editor *ch.User, invited map[string]bool) ch.Notify {
 	return func(g *ch.Group) []ch.Mail {
-		var mails []ch.Mail
-		for _, c := range g.Coordinators {
-			if c.Email == editor.Email || slices.ContainsFunc(before, func(b ch.Coordinator) bool { return b.Email == c.Email }) {
-				continue
-			}
-			mails = append(mails, ch.Mail{To: c.Email, Subject: "You are a coordinator of " + g.Name,
-				Body: fmt.Sprintf("Hello %s,\n\n%s added you as a coordinator of %s.\n\nSign in (or create an account) with this address to help run the group:\n%s\n", c.Name, editor.Name, g.Name, s.link("/groups/"+g.Slug))})
-		}
-		return mails
+		return s.listed(editor, g, invited, "added you as a coordinator of the group")
 	}
 }
 

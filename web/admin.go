@@ -56,10 +56,15 @@ func (s *Server) setRole(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/admin/people?q="+url.QueryEscape(r.PostFormValue("q")), target.Name+" "+verb+" the "+role.Label()+" role.")
 }
 
+// mailData is the outgoing mail page. Bodies show only without SMTP, when
+// the page is how links reach people: with SMTP they are for their
+// recipients only, and a community manager could otherwise use anyone's
+// reset link.
 type mailData struct {
-	Via     string
-	Pending int
-	Entries []sqldb.OutboxEntry
+	Via           string
+	Pending       int
+	Entries       []sqldb.OutboxEntry
+	RetentionDays int
 }
 
 func (s *Server) outgoingMail(w http.ResponseWriter, r *http.Request) {
@@ -73,7 +78,8 @@ func (s *Server) outgoingMail(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "mail", "Outgoing mail", mailData{Via: s.MailVia, Pending: pending, Entries: entries})
+	s.render(w, r, http.StatusOK, "mail", "Outgoing mail", mailData{Via: s.MailVia, Pending: pending, Entries: entries,
+		RetentionDays: int(sqldb.MailRetention.Hours() / 24)})
 }
 
 type settingsData struct {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -136,7 +137,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		*baseURL = "http://" + ln.Addr().String()
 	}
 	var sender mail.Sender = mail.LogSender{Logger: logger}
-	via := "log"
+	via := mail.ViaLog
 	if *smtpURL != "" {
 		if sender, err = mail.NewSMTPSender(*smtpURL); err != nil {
 			ln.Close()
@@ -153,10 +154,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
-	worker := &mail.Worker{Outbox: db, Sender: sender, Via: via, Logger: logger, Interval: 5 * time.Second, Observer: srv.MailObserver()}
+	worker := &mail.Worker{Outbox: db, Sender: sender, Via: via, Host: hostOf(*baseURL), Logger: logger, Interval: 5 * time.Second, Observer: srv.MailObserver()}
 	workerDone := make(chan struct{})
 	go func() { worker.Run(workerCtx); close(workerDone) }()
 	go keepOptimized(workerCtx, db, logger)
+	go forgetOldMail(workerCtx, db, logger)
 	go followTheFacts(workerCtx, srv.Workflows(), logger)
 
 	errc := make(chan error, 1)
@@ -320,6 +322,32 @@ func keepOptimized(ctx context.Context, db *sqldb.DB, logger *slog.Logger) {
 			logger.Warn("optimize", "err", err)
 		}
 	})
+}
+
+// forgetOldMail deletes, every hour, the mail sent longer ago than the
+// retention period and the limits whose window has ended.
+func forgetOldMail(ctx context.Context, db *sqldb.DB, logger *slog.Logger) {
+	every(ctx, time.Hour, func() {
+		mails, err := db.ForgetSentMail(ctx)
+		if err == nil {
+			_, err = db.ForgetExpiredLimits(ctx)
+		}
+		if err != nil && ctx.Err() == nil {
+			logger.Warn("forget old mail", "err", err)
+		}
+		if mails > 0 {
+			logger.Info("forgot sent mail", "deleted", mails, "older_than", sqldb.MailRetention)
+		}
+	})
+}
+
+// hostOf is the host name of the portal's public address, for Message-IDs.
+func hostOf(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Hostname() == "" {
+		return "localhost"
+	}
+	return u.Hostname()
 }
 
 // every runs f every d until ctx is done.

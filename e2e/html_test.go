@@ -94,7 +94,9 @@ func collectPages(t *testing.T) []namedPage {
 
 	// Someone who just signed up, not verified yet.
 	newbie := srv.newClient(t)
-	s.add("account-unverified", newbie.post("/signup", url.Values{"name": {"Nell Newbie"}, "email": {"nell@example.org"}, "password": {pw}}), http.StatusOK)
+	s.add("signed-up", newbie.post("/signup", url.Values{"name": {"Nell Newbie"}, "email": {"nell@example.org"}, "password": {pw}}), http.StatusOK)
+	newbie.signIn("nell@example.org", pw)
+	s.add("account-unverified", newbie.get("/account"), http.StatusOK)
 	s.add("apply-unverified", newbie.get("/groups/new"), http.StatusForbidden)
 
 	// An organizer applies, with mistakes first.

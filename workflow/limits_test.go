@@ -232,3 +232,35 @@ func lyon(name string) ch.Application {
 }
 
 func errorAs(err error, target any) bool { return errors.As(err, target) }
+
+// Edits that add coordinators count against the same daily limit as
+// applications: removing and adding strangers again is no way around it.
+func TestEditInvitationsLimited(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	edit := func(round int) error {
+		app := lyon("Lyon Gophers")
+		app.Coordinators = []ch.Coordinator{{Email: w.org.Email, Name: w.org.Name, Employer: "Acme"}}
+		for j := range 9 {
+			app.Coordinators = append(app.Coordinators, ch.Coordinator{Email: fmt.Sprintf("edit%d-%02d@example.org", round, j), Name: "Added"})
+		}
+		_, _, err := w.flows.EditGroup(ctx, w.org, w.slug, workflow.ProfileInput{Application: app})
+		return err
+	}
+	// The application listed one coordinator already: 1 + 9 + 9 fit in 20.
+	before := w.mark()
+	w.must(edit(1))
+	w.must(edit(2))
+	if err := edit(3); ch.ErrorCode(err) != ch.ETOOMANY {
+		t.Errorf("a third edit listing 9 new coordinators the same day: %v", err)
+	}
+	var told int
+	for _, m := range w.since(before) {
+		if strings.HasPrefix(m, "edit") {
+			told++
+		}
+	}
+	if told != 18 {
+		t.Errorf("edits told %d added coordinators, want 18", told)
+	}
+}

@@ -285,3 +285,56 @@ func TestSignInNextBypasses(t *testing.T) {
 }
 
 var nextField = regexp.MustCompile(`name="next" value="([^"]*)"`)
+
+// TestChangePasswordPage: changing the password signs out the other
+// sessions, keeps this one, and revokes the API tokens unless the person
+// unticks the box.
+func TestChangePasswordPage(t *testing.T) {
+	p := newPortal(t)
+	ann := p.user("ann@example.org", "Ann")
+	here, elsewhere := p.browser().signIn(ann.Email), p.browser().signIn(ann.Email)
+	token, _ := p.apiToken(ann)
+	tokenWorks := func() bool {
+		resp, _ := p.apiCall("GET", "/api/v1/groups", token, "")
+		return resp.StatusCode == http.StatusOK
+	}
+	box := regexp.MustCompile(`<input id="f-revoke-tokens" type="checkbox" name="revoke_tokens" value="yes"( checked)?>`)
+	if _, body := here.get("/account"); box.FindStringSubmatch(body) == nil || box.FindStringSubmatch(body)[1] == "" {
+		t.Fatalf("the account page does not offer to revoke the API tokens, ticked:\n%s", box.FindString(body))
+	}
+
+	// A wrong current password: the form comes back as it was sent.
+	resp, body := here.post("/account/password", url.Values{"username": {ann.Email}, "current_password": {"not it at all"}, "new_password": {"a new password"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-current_password-error"`) {
+		t.Fatalf("wrong current password: %d\n%.500s", resp.StatusCode, body)
+	}
+	if m := box.FindStringSubmatch(body); m == nil || m[1] != "" {
+		t.Errorf("the box the person unticked came back ticked: %q", box.FindString(body))
+	}
+
+	resp, body = here.post("/account/password", url.Values{"username": {ann.Email}, "current_password": {testPassword}, "new_password": {"a new password"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change keeping the tokens: %d\n%.500s", resp.StatusCode, body)
+	}
+	if _, body := here.get("/account"); !strings.Contains(body, "Your API tokens still work") {
+		t.Error("the flash does not say the API tokens still work")
+	}
+	if resp, _ := elsewhere.get("/account"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("another session after the change: %d, want a redirect to sign in", resp.StatusCode)
+	}
+	if !tokenWorks() {
+		t.Error("the API token stopped working though the box was unticked")
+	}
+
+	resp, body = here.post("/account/password", url.Values{"username": {ann.Email}, "current_password": {"a new password"},
+		"new_password": {"another new password"}, "revoke_tokens": {"yes"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change revoking the tokens: %d\n%.500s", resp.StatusCode, body)
+	}
+	if _, body := here.get("/account"); !strings.Contains(body, "your API tokens revoked") {
+		t.Error("the flash does not say the API tokens are revoked")
+	}
+	if tokenWorks() {
+		t.Error("the API token still works after a change that revoked it")
+	}
+}

@@ -25,26 +25,31 @@ var errSignInLocked = errors.New("locked")
 // a few free tries each further attempt doubles the wait, up to fifteen
 // minutes; a quiet hour forgives the past.
 func (db *DB) ReserveSignIn(ctx context.Context, keys ...string) (lockedUntil time.Time, err error) {
-	now := db.now()
 	// One order for every transaction, so two never wait on each other's rows.
 	keys = slices.Sorted(slices.Values(keys))
 	err = db.tx(ctx, func(tx *sql.Tx) error {
 		failures := make([]int, len(keys))
+		last := make([]time.Time, len(keys))
+		until := make([]time.Time, len(keys))
 		for i, k := range keys {
 			// The row must exist for FOR UPDATE to lock it on PostgreSQL.
 			if _, err := tx.ExecContext(ctx, `INSERT INTO auth_throttle (key, failures, last_failure, locked_until)
-				VALUES ($1, 0, $2, $2) ON CONFLICT (key) DO NOTHING`, k, now); err != nil {
+				VALUES ($1, 0, $2, $2) ON CONFLICT (key) DO NOTHING`, k, notLocked); err != nil {
 				return err
 			}
-			var last, until time.Time
 			if err := tx.QueryRowContext(ctx, `SELECT failures, last_failure, locked_until FROM auth_throttle WHERE key = $1`+db.d.forUpdate, k).
-				Scan(&failures[i], &last, &until); err != nil {
+				Scan(&failures[i], &last[i], &until[i]); err != nil {
 				return err
 			}
-			if until.After(now) {
-				lockedUntil = maxTime(lockedUntil, until)
+		}
+		// Read once the rows are locked: a clock read before could be older
+		// than a lock another attempt set meanwhile.
+		now := db.now()
+		for i := range keys {
+			if until[i].After(now) {
+				lockedUntil = maxTime(lockedUntil, until[i])
 			}
-			if now.Sub(last) > time.Hour {
+			if now.Sub(last[i]) > time.Hour {
 				failures[i] = 0
 			}
 		}
@@ -53,8 +58,11 @@ func (db *DB) ReserveSignIn(ctx context.Context, keys ...string) (lockedUntil ti
 		}
 		for i, k := range keys {
 			n := failures[i] + 1
+			if d := ch.SignInDelay(n); d > 0 {
+				until[i] = now.Add(d)
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE auth_throttle SET failures = $1, last_failure = $2, locked_until = $3 WHERE key = $4`,
-				n, now, now.Add(ch.SignInDelay(n)), k); err != nil {
+				n, now, until[i], k); err != nil {
 				return err
 			}
 		}
@@ -65,6 +73,11 @@ func (db *DB) ReserveSignIn(ctx context.Context, keys ...string) (lockedUntil ti
 	}
 	return time.Time{}, err
 }
+
+// notLocked is the locked_until of a key that never was: a free attempt
+// leaves the lock as it was rather than set it to now, which another node
+// whose clock runs a little behind would read as locked.
+var notLocked = time.Unix(0, 0).UTC()
 
 func maxTime(a, b time.Time) time.Time {
 	if b.After(a) {
@@ -90,8 +103,12 @@ func (db *DB) ReturnSignIn(ctx context.Context, keys ...string) error {
 				return err
 			}
 			failures--
+			until := notLocked
+			if d := ch.SignInDelay(failures); d > 0 {
+				until = last.Add(d)
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE auth_throttle SET failures = $1, locked_until = $2 WHERE key = $3`,
-				failures, last.Add(ch.SignInDelay(failures)), k); err != nil {
+				failures, until, k); err != nil {
 				return err
 			}
 		}

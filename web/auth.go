@@ -185,7 +185,7 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.redirect(w, r, "/signin", "Your password is changed. Sign in with the new one.")
+	s.redirect(w, r, "/signin", "Your password is changed, every session is signed out and your API tokens are revoked. Sign in with the new password.")
 }
 
 type accountData struct {

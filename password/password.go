@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -30,20 +31,39 @@ var Default = Params{Time: 1, Memory: 64 * 1024, Threads: 2}
 // Memory of RAM, so a burst of sign-ins must not exhaust the machine.
 type Hasher struct {
 	Params Params
-	slots  chan struct{}
+	// MaxWait bounds how long Check queues for a slot. Anyone can make the
+	// portal check passwords, so without a bound a burst would make every
+	// other sign-in wait behind it.
+	MaxWait time.Duration
+	slots   chan struct{}
 }
+
+// DefaultMaxWait is NewHasher's MaxWait: about ten hashes' time.
+const DefaultMaxWait = time.Second
 
 // NewHasher returns a Hasher that runs at most concurrent hashes at a time.
 func NewHasher(p Params, concurrent int) *Hasher {
-	return &Hasher{Params: p, slots: make(chan struct{}, max(concurrent, 1))}
+	return &Hasher{Params: p, MaxWait: DefaultMaxWait, slots: make(chan struct{}, max(concurrent, 1))}
 }
 
-func (h *Hasher) acquire(ctx context.Context) error {
+// ErrBusy is Check's answer when no slot freed up within MaxWait.
+var ErrBusy = errors.New("password: too many passwords are being checked")
+
+// acquire takes a slot, giving up after wait when wait is positive.
+func (h *Hasher) acquire(ctx context.Context, wait time.Duration) error {
+	var timeout <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		timeout = t.C
+	}
 	select {
 	case h.slots <- struct{}{}:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	case <-timeout:
+		return ErrBusy
 	}
 }
 
@@ -52,7 +72,9 @@ func (h *Hasher) release() { <-h.slots }
 // Hash returns the encoded hash of pw in the PHC string format, which
 // records the parameters so they can be raised later without breaking old hashes.
 func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
-	if err := h.acquire(ctx); err != nil {
+	// A new password ends a form someone filled in: it waits its turn
+	// rather than lose what they typed.
+	if err := h.acquire(ctx, 0); err != nil {
 		return "", err
 	}
 	defer h.release()
@@ -67,7 +89,8 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 // ErrMalformed is returned for a stored hash this package did not write.
 var ErrMalformed = errors.New("password: malformed hash")
 
-// Check reports whether pw matches the encoded hash.
+// Check reports whether pw matches the encoded hash. It returns ErrBusy,
+// without checking, when it waited MaxWait for a slot.
 func (h *Hasher) Check(ctx context.Context, pw, encoded string) (bool, error) {
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
@@ -82,7 +105,7 @@ func (h *Hasher) Check(ctx context.Context, pw, encoded string) (bool, error) {
 	if err1 != nil || err2 != nil || len(key) == 0 {
 		return false, ErrMalformed
 	}
-	if err := h.acquire(ctx); err != nil {
+	if err := h.acquire(ctx, h.MaxWait); err != nil {
 		return false, err
 	}
 	defer h.release()

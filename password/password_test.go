@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestHashAndCheck(t *testing.T) {
@@ -38,5 +39,27 @@ func TestHashAndCheck(t *testing.T) {
 		if _, err := h.Check(ctx, "x", bad); err != ErrMalformed {
 			t.Errorf("Check on %q: err %v, want ErrMalformed", bad, err)
 		}
+	}
+}
+
+func TestCheckWaitsAtMostMaxWait(t *testing.T) {
+	h := NewHasher(Params{Time: 1, Memory: 1024, Threads: 1}, 1)
+	ctx := context.Background()
+	enc, err := h.Hash(ctx, "correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.MaxWait = 50 * time.Millisecond
+	h.slots <- struct{}{} // a long check holds the only slot
+	start := time.Now()
+	if ok, err := h.Check(ctx, "correct horse battery", enc); ok || err != ErrBusy {
+		t.Fatalf("Check with every slot busy = %v, %v; want false, ErrBusy", ok, err)
+	}
+	if waited := time.Since(start); waited > time.Second {
+		t.Errorf("Check waited %v for a slot, MaxWait is %v", waited, h.MaxWait)
+	}
+	<-h.slots
+	if ok, err := h.Check(ctx, "correct horse battery", enc); !ok || err != nil {
+		t.Errorf("Check once the slot is free = %v, %v", ok, err)
 	}
 }

@@ -123,15 +123,25 @@ func (db *DB) PasswordHash(ctx context.Context, userID int64) (string, error) {
 	return hash, db.translate(err, "Account")
 }
 
-// SetPassword replaces a password and ends every session of the account, so
-// a reset locks out whoever knew the old one.
-func (db *DB) SetPassword(ctx context.Context, userID int64, hash string) error {
+// SetPassword replaces a password and ends every session of the account
+// and every link mailed to it (reset, verification, change of address), so
+// that whoever knew the old password, or read the mailbox, is locked out.
+// revokeAPITokens ends the account's API tokens as well.
+func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, revokeAPITokens bool) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
-		return err
+		ends := []string{`DELETE FROM sessions WHERE user_id = $1`, `DELETE FROM user_tokens WHERE user_id = $1`}
+		if revokeAPITokens {
+			ends = append(ends, `DELETE FROM api_tokens WHERE user_id = $1`)
+		}
+		for _, q := range ends {
+			if _, err := tx.ExecContext(ctx, q, userID); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -374,58 +384,6 @@ func (db *DB) DeleteAPIToken(ctx context.Context, userID, id int64) error {
 		return ch.Errorf(ch.ENOTFOUND, "API token not found.")
 	}
 	return nil
-}
-
-// LockedUntil returns the latest time until which any of the keys is locked
-// out of signing in.
-func (db *DB) LockedUntil(ctx context.Context, keys ...string) (time.Time, error) {
-	a := sqlArgs{d: db.d}
-	// Not max(locked_until): an aggregate loses the column's TIMESTAMP type
-	// and SQLite hands back text that does not scan into a time.
-	var until time.Time
-	err := db.sql.QueryRowContext(ctx, `SELECT locked_until FROM auth_throttle WHERE key IN (`+addList(&a, keys)+`)
-		ORDER BY locked_until DESC LIMIT 1`, a.vals...).Scan(&until)
-	if err == sql.ErrNoRows || (err == nil && !until.After(db.now())) {
-		return time.Time{}, nil
-	}
-	if err != nil {
-		return time.Time{}, err
-	}
-	return until, nil
-}
-
-// RecordFailure counts a failed sign-in against each key. After a few free
-// tries each further failure doubles the wait, up to fifteen minutes; a quiet
-// hour forgives the past.
-func (db *DB) RecordFailure(ctx context.Context, keys ...string) error {
-	now := db.now()
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		for _, k := range keys {
-			var failures int
-			var last time.Time
-			err := tx.QueryRowContext(ctx, `SELECT failures, last_failure FROM auth_throttle WHERE key = $1`+db.d.forUpdate, k).Scan(&failures, &last)
-			if err != nil && err != sql.ErrNoRows {
-				return err
-			}
-			if now.Sub(last) > time.Hour {
-				failures = 0
-			}
-			failures++
-			_, err = tx.ExecContext(ctx, `INSERT INTO auth_throttle (key, failures, last_failure, locked_until) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure, locked_until = excluded.locked_until`,
-				k, failures, now, now.Add(ch.SignInDelay(failures)))
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// ClearFailures forgets the failed sign-ins of a key after a success.
-func (db *DB) ClearFailures(ctx context.Context, key string) error {
-	_, err := db.sql.ExecContext(ctx, `DELETE FROM auth_throttle WHERE key = $1`, key)
-	return err
 }
 
 // UsersWithRole returns everyone who holds a program role.

@@ -232,26 +232,56 @@ func TestSessions(t *testing.T) {
 	wantCode(t, err, ch.ENOTFOUND)
 }
 
-func TestSetPasswordEndsSessions(t *testing.T) {
+func TestSetPasswordEndsSessionsAndLinks(t *testing.T) {
 	ctx := context.Background()
 	db := newDB(t)
 	ann := db.user(t, "ann@example.org", true)
 	bob := db.user(t, "bob@example.org", true)
-	annSession, _ := db.CreateSession(ctx, ann.ID, time.Hour)
-	bobSession, _ := db.CreateSession(ctx, bob.ID, time.Hour)
-	if err := db.SetPassword(ctx, ann.ID, "newhash"); err != nil {
-		t.Fatal(err)
-	}
-	if h, err := db.PasswordHash(ctx, ann.ID); err != nil || h != "newhash" {
-		t.Errorf("PasswordHash = %q, %v", h, err)
-	}
-	_, err := db.SessionUser(ctx, annSession)
-	wantCode(t, err, ch.ENOTFOUND)
-	if _, err := db.SessionUser(ctx, bobSession); err != nil {
-		t.Errorf("someone else's password change ended Bob's session: %v", err)
+	for _, revoke := range []bool{false, true} {
+		annSession, _ := db.CreateSession(ctx, ann.ID, time.Hour)
+		bobSession, _ := db.CreateSession(ctx, bob.ID, time.Hour)
+		annToken, _ := db.CreateAPIToken(ctx, ann.ID, "script")
+		bobToken, _ := db.CreateAPIToken(ctx, bob.ID, "script")
+		var annLinks, bobLinks []string
+		for _, purpose := range []string{sqldb.PurposeReset, sqldb.PurposeVerify, sqldb.PurposeChangeEmail} {
+			l, _ := db.CreateUserToken(ctx, ann.ID, purpose, "ann2@example.org", time.Hour)
+			annLinks = append(annLinks, purpose, l)
+			l, _ = db.CreateUserToken(ctx, bob.ID, purpose, "bob2@example.org", time.Hour)
+			bobLinks = append(bobLinks, purpose, l)
+		}
+
+		if err := db.SetPassword(ctx, ann.ID, "newhash", revoke); err != nil {
+			t.Fatal(err)
+		}
+		if h, err := db.PasswordHash(ctx, ann.ID); err != nil || h != "newhash" {
+			t.Errorf("PasswordHash = %q, %v", h, err)
+		}
+		_, err := db.SessionUser(ctx, annSession)
+		wantCode(t, err, ch.ENOTFOUND)
+		for i := 0; i < len(annLinks); i += 2 {
+			_, _, err := db.ConsumeUserToken(ctx, annLinks[i+1], annLinks[i])
+			wantCode(t, err, ch.ENOTFOUND)
+		}
+		if _, err := db.APITokenUser(ctx, annToken); revoke {
+			wantCode(t, err, ch.ENOTFOUND)
+		} else if err != nil {
+			t.Errorf("an API token was revoked though not asked to: %v", err)
+		}
+
+		// Someone else's password change ends nothing of Bob's.
+		if _, err := db.SessionUser(ctx, bobSession); err != nil {
+			t.Errorf("Bob's session ended: %v", err)
+		}
+		if _, err := db.APITokenUser(ctx, bobToken); err != nil {
+			t.Errorf("Bob's API token ended: %v", err)
+		}
+		for i := 0; i < len(bobLinks); i += 2 {
+			if _, _, err := db.ConsumeUserToken(ctx, bobLinks[i+1], bobLinks[i]); err != nil {
+				t.Errorf("Bob's %s link ended: %v", bobLinks[i], err)
+			}
+		}
 	}
 }
-
 func TestUserTokens(t *testing.T) {
 	ctx := context.Background()
 	db := newDB(t)
@@ -380,62 +410,6 @@ func checkTokensAfterReopen(t *testing.T, db *testDB, tok string, ann, bob *ch.U
 	_, err = db.APITokenUser(ctx, tok)
 	wantCode(t, err, ch.ENOTFOUND)
 	wantCode(t, db.DeleteAPIToken(ctx, ann.ID, list[0].ID), ch.ENOTFOUND)
-}
-
-func TestSignInThrottle(t *testing.T) {
-	ctx := context.Background()
-	db := newDB(t)
-	account, ip := "account:ann@example.org", "ip:192.0.2.1"
-
-	if until, err := db.LockedUntil(ctx, account, ip); err != nil || !until.IsZero() {
-		t.Fatalf("LockedUntil before any failure = %v, %v", until, err)
-	}
-	for i := 1; i <= ch.FreeSignInAttempts; i++ {
-		if err := db.RecordFailure(ctx, account, ip); err != nil {
-			t.Fatal(err)
-		}
-		if until, err := db.LockedUntil(ctx, account, ip); err != nil || !until.IsZero() {
-			t.Fatalf("locked after %d failures (free: %d): %v, %v", i, ch.FreeSignInAttempts, until, err)
-		}
-	}
-	db.RecordFailure(ctx, account, ip)
-	until, err := db.LockedUntil(ctx, account)
-	if err != nil || !until.Equal(db.clock.Now().Add(ch.SignInDelay(ch.FreeSignInAttempts+1))) {
-		t.Fatalf("LockedUntil = %v, %v; want now + %v", until, err, ch.SignInDelay(ch.FreeSignInAttempts+1))
-	}
-	// Another key is locked by its own failures only.
-	if until, _ := db.LockedUntil(ctx, "ip:198.51.100.7"); !until.IsZero() {
-		t.Errorf("an unrelated key is locked until %v", until)
-	}
-	// The lock is the latest of the keys given.
-	db.RecordFailure(ctx, ip)
-	if until, _ := db.LockedUntil(ctx, account, ip); !until.Equal(db.clock.Now().Add(ch.SignInDelay(ch.FreeSignInAttempts + 2))) {
-		t.Errorf("LockedUntil(account, ip) = %v, want the ip's longer lock", until)
-	}
-
-	db.clock.Add(ch.SignInDelay(ch.FreeSignInAttempts + 2))
-	if until, _ := db.LockedUntil(ctx, account, ip); !until.IsZero() {
-		t.Errorf("still locked after the wait: %v", until)
-	}
-
-	// Success forgets the account's failures.
-	if err := db.ClearFailures(ctx, account); err != nil {
-		t.Fatal(err)
-	}
-	db.RecordFailure(ctx, account)
-	if until, _ := db.LockedUntil(ctx, account); !until.IsZero() {
-		t.Errorf("one failure after ClearFailures locks until %v", until)
-	}
-
-	// A quiet hour forgives the past as well.
-	for range ch.FreeSignInAttempts + 3 {
-		db.RecordFailure(ctx, ip)
-	}
-	db.clock.Add(time.Hour + time.Second)
-	db.RecordFailure(ctx, ip)
-	if until, _ := db.LockedUntil(ctx, ip); !until.IsZero() {
-		t.Errorf("first failure after a quiet hour locks until %v", until)
-	}
 }
 
 func TestImportUsers(t *testing.T) {

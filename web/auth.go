@@ -40,12 +40,29 @@ func formWithError(r *http.Request, err error) form {
 	return f
 }
 
-// localPath keeps a ?next= target on this site. Browsers drop tabs and
-// newlines from a URL, so "/\t/evil.example" is "//evil.example" to them.
+// localPath keeps a ?next= target on this site: anything a browser could
+// read as another site's address becomes "/groups". http.Redirect cleans a
+// path (so "/./\evil" would go out as "/\evil") but leaves alone what
+// parses with a host, and browsers drop tabs and newlines and read a
+// backslash as a slash: "/<tab>/evil" and "/\evil" are "//evil" to them. Some
+// servers and proxies decode %2F and %5C before routing, so the decoded
+// path must pass too.
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.IndexFunc(next, unicode.IsControl) >= 0 {
-		return "/groups"
+	const home = "/groups"
+	p, _, _ := strings.Cut(next, "?")
+	p, _, _ = strings.Cut(p, "#")
+	decoded, err := url.PathUnescape(p)
+	if err != nil {
+		return home
+	}
+	for _, p := range []string{next, decoded} {
+		if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") ||
+			strings.ContainsRune(p, '\\') || strings.IndexFunc(p, unicode.IsControl) >= 0 {
+			return home
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" {
+		return home
 	}
 	return next
 }
@@ -169,7 +186,7 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.redirect(w, r, "/signin", "Your password is changed. Sign in with the new one.")
+	s.redirect(w, r, "/signin", "Your password is changed, every session is signed out and your API tokens are revoked. Sign in with the new password.")
 }
 
 type accountData struct {
@@ -225,11 +242,21 @@ func (s *Server) changeEmail(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
-	session, err := s.flows.ChangePassword(r.Context(), userFrom(r), r.PostFormValue("current_password"), r.PostFormValue("new_password"))
-	if err == nil {
-		s.setCookie(w, r, sessionCookie, session, workflow.SessionTTL)
+	u := userFrom(r)
+	revoke := r.PostFormValue("revoke_tokens") != ""
+	session, err := s.flows.ChangePassword(r.Context(), u, r.PostFormValue("current_password"), r.PostFormValue("new_password"), revoke)
+	if err != nil {
+		s.accountDone(w, r, err, "")
+		return
 	}
-	s.accountDone(w, r, err, "Your password is changed; other sessions are signed out.")
+	s.setCookie(w, r, sessionCookie, session, workflow.SessionTTL)
+	flash := "Your password is changed; your other sessions are signed out."
+	if revoke {
+		flash = "Your password is changed; your other sessions are signed out and your API tokens revoked."
+	} else if tokens, err := s.DB.APITokens(r.Context(), u.ID); err == nil && len(tokens) > 0 {
+		flash += " Your API tokens still work: revoke any the old password may have exposed."
+	}
+	s.accountDone(w, r, nil, flash)
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"reflect"
@@ -238,6 +239,24 @@ func FuzzApplicationJSON(f *testing.F) {
 				}
 			}
 			checkApplication(t, patch, false)
+		}
+	})
+}
+
+// FuzzSignInNext: wherever ?next= points, the redirect after signing in
+// takes a browser to a page of the portal.
+func FuzzSignInNext(f *testing.F) {
+	for _, s := range []string{"", "/groups/lyon?tab=1", "/./\\evil.example/phish", "/\\evil", "//evil", "/%2F/evil", "/%5C/evil",
+		"/\t/evil", "/\n/evil", "\\/\\/evil", "https://evil", "//evil/..", "/.//evil", "/%09/evil", "///evil", "javascript:alert(1)",
+		" //evil", "/..//evil", "/%2e%2e//evil", "http:\\\\evil", "/\u2028/evil", "/#//evil", "/?//evil", "/%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, next string) {
+		w := httptest.NewRecorder()
+		http.Redirect(w, httptest.NewRequest("POST", "/signin", nil), localPath(next), http.StatusSeeOther)
+		loc := w.Header().Get("Location")
+		if target, err := browserTarget(loc); err != nil || target.Scheme != "https" || target.Host != "portal.example" {
+			t.Fatalf("next=%q: Location %q takes the browser to %v (%v)", next, loc, target, err)
 		}
 	})
 }

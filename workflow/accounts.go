@@ -2,12 +2,14 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	ch "chapterhouse"
+	"chapterhouse/password"
 	"chapterhouse/sqldb"
 )
 
@@ -114,13 +116,20 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, token string) (string,
 }
 
 // SignIn checks a password, slowing down repeated failures per account and
-// per client (client names the address the request came from). Unknown
-// addresses cost a hash too, so timing does not tell which addresses have
-// accounts. It returns the account and a new session's token.
-func (s *Service) SignIn(ctx context.Context, email, password, client string) (*ch.User, string, error) {
+// per client (client names the address the request came from). Each
+// attempt is counted before its password is checked, so a burst sent at
+// once gets no more tries than one sent one by one. Unknown addresses cost
+// a hash too, so timing does not tell which addresses have accounts. It
+// returns the account and a new session's token.
+func (s *Service) SignIn(ctx context.Context, email, pw, client string) (*ch.User, string, error) {
 	email = ch.NormalizeEmail(email)
 	accountKey, clientKey := "account:"+email, "ip:"+client
-	until, err := s.DB.LockedUntil(ctx, accountKey, clientKey)
+	leave, ok := s.signingIn.take(ctx, signInTurnWait, accountKey, clientKey)
+	if !ok {
+		return nil, "", errBusy
+	}
+	defer leave()
+	until, err := s.DB.ReserveSignIn(ctx, accountKey, clientKey)
 	if err != nil {
 		return nil, "", err
 	}
@@ -130,18 +139,27 @@ func (s *Service) SignIn(ctx context.Context, email, password, client string) (*
 	}
 	u, hash, err := s.DB.UserByEmail(ctx, email)
 	if ch.ErrorCode(err) == ch.ENOTFOUND {
-		hash = s.dummyHash
+		u, hash = nil, s.dummyHash
 	} else if err != nil {
 		return nil, "", err
 	}
-	ok, err := s.Hasher.Check(ctx, password, hash)
-	if err != nil || !ok || u == nil {
-		if err := s.DB.RecordFailure(ctx, accountKey, clientKey); err != nil {
+	right, err := s.Hasher.Check(ctx, pw, hash)
+	if errors.Is(err, password.ErrBusy) {
+		// Nothing was checked: the attempt goes back.
+		if err := s.DB.ReturnSignIn(ctx, accountKey, clientKey); err != nil {
 			return nil, "", err
 		}
+		return nil, "", errBusy
+	}
+	if err != nil || !right || u == nil {
 		return nil, "", ch.Errorf(ch.EINVALID, "The email address or password is not right.")
 	}
-	if err := s.DB.ClearFailures(ctx, accountKey); err != nil {
+	// Failures of the account end here; the address keeps those of other
+	// accounts, or one account of an attacker's would wipe its slate.
+	if err := s.DB.ClearSignInFailures(ctx, accountKey); err != nil {
+		return nil, "", err
+	}
+	if err := s.DB.ReturnSignIn(ctx, clientKey); err != nil {
 		return nil, "", err
 	}
 	session, err := s.DB.CreateSession(ctx, u.ID, SessionTTL)
@@ -180,23 +198,32 @@ func (s *Service) ForgotPassword(ctx context.Context, email string) error {
 }
 
 // ResetPassword sets a new password through a mailed link, which proves
-// the address too.
-func (s *Service) ResetPassword(ctx context.Context, token, password string) error {
-	if msg := ch.CheckPassword(password); msg != "" {
+// the address too. Whoever asked for the link may be retaking an account
+// someone else took: every session, mailed link and API token of the
+// account ends, and its failed sign-ins are forgiven.
+func (s *Service) ResetPassword(ctx context.Context, token, pw string) error {
+	if msg := ch.CheckPassword(pw); msg != "" {
 		return ch.Invalid("Choose another password.", "password", msg)
 	}
 	id, _, err := s.DB.ConsumeUserToken(ctx, token, sqldb.PurposeReset)
 	if err != nil {
 		return err
 	}
-	hash, err := s.Hasher.Hash(ctx, password)
+	hash, err := s.Hasher.Hash(ctx, pw)
 	if err != nil {
 		return err
 	}
-	if err := s.DB.SetPassword(ctx, id, hash); err != nil {
+	if err := s.DB.SetPassword(ctx, id, hash, true); err != nil {
 		return err
 	}
-	return s.DB.MarkVerified(ctx, id)
+	if err := s.DB.MarkVerified(ctx, id); err != nil {
+		return err
+	}
+	u, err := s.DB.UserByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.DB.ClearSignInFailures(ctx, "account:"+u.Email)
 }
 
 // ChangeName renames the actor's account.
@@ -234,15 +261,38 @@ func (s *Service) ChangeEmail(ctx context.Context, actor *ch.User, email string)
 }
 
 // ChangePassword sets a new password given the current one. Every session
-// of the account ends; the returned one replaces the actor's.
-func (s *Service) ChangePassword(ctx context.Context, actor *ch.User, current, next string) (string, error) {
-	hash, err := s.DB.PasswordHash(ctx, actor.ID)
+// of the account ends, the returned one replaces the actor's, and links
+// mailed before stop working; revokeAPITokens ends the API tokens too.
+// Wrong current passwords count against the account as at sign-in, so a
+// borrowed session cannot guess it faster.
+func (s *Service) ChangePassword(ctx context.Context, actor *ch.User, current, next string, revokeAPITokens bool) (string, error) {
+	fields := ch.FieldErrors{}
+	accountKey := "account:" + actor.Email
+	until, err := s.DB.ReserveSignIn(ctx, accountKey)
 	if err != nil {
 		return "", err
 	}
-	fields := ch.FieldErrors{}
-	if ok, _ := s.Hasher.Check(ctx, current, hash); !ok {
-		fields.Add("current_password", "This is not your current password.")
+	if !until.IsZero() {
+		wait := max(time.Until(until).Round(time.Second), time.Second)
+		fields.Add("current_password", fmt.Sprintf("Too many wrong passwords. Try again in %s.", wait))
+	} else {
+		hash, err := s.DB.PasswordHash(ctx, actor.ID)
+		if err != nil {
+			return "", err
+		}
+		switch right, err := s.Hasher.Check(ctx, current, hash); {
+		case errors.Is(err, password.ErrBusy):
+			if err := s.DB.ReturnSignIn(ctx, accountKey); err != nil {
+				return "", err
+			}
+			fields.Add("current_password", "Too many passwords are being checked right now. Try again in a moment.")
+		case err != nil || !right:
+			fields.Add("current_password", "This is not your current password.")
+		default:
+			if err := s.DB.ReturnSignIn(ctx, accountKey); err != nil {
+				return "", err
+			}
+		}
 	}
 	if msg := ch.CheckPassword(next); msg != "" {
 		fields.Add("new_password", msg)
@@ -254,7 +304,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor *ch.User, current, n
 	if err != nil {
 		return "", err
 	}
-	if err := s.DB.SetPassword(ctx, actor.ID, newHash); err != nil {
+	if err := s.DB.SetPassword(ctx, actor.ID, newHash, revokeAPITokens); err != nil {
 		return "", err
 	}
 	return s.DB.CreateSession(ctx, actor.ID, SessionTTL)

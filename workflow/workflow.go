@@ -13,7 +13,6 @@ import (
 
 	ch "chapterhouse"
 	"chapterhouse/files"
-	"chapterhouse/password"
 	"chapterhouse/sqldb"
 )
 
@@ -26,7 +25,7 @@ type Service struct {
 	programs programCache
 	Mail     Mails
 	Logger   *slog.Logger
-	Hasher   *password.Hasher
+	Hasher   Hasher
 	// Files keeps the program's artwork; without it logos use the default.
 	Files      files.Store
 	art        artworkCache
@@ -34,11 +33,12 @@ type Service struct {
 	// dummyHash is checked against when an address has no account, so that
 	// signing in takes as long either way.
 	dummyHash string
+	signingIn keyTurns
 }
 
 // New returns a Service; baseURL is the portal's public address, used in
 // mailed links.
-func New(db *sqldb.DB, hasher *password.Hasher, program ch.Program, baseURL string, logger *slog.Logger) *Service {
+func New(db *sqldb.DB, hasher Hasher, program ch.Program, baseURL string, logger *slog.Logger) *Service {
 	if len(program.Steps) == 0 {
 		program = ch.DefaultProgram()
 	}

@@ -1,12 +1,19 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"mime"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
@@ -109,13 +116,20 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders sets the headers every answer carries. HSTS is sent only
+// when the portal's public address is https: sent over plain HTTP it would be
+// ignored, and a laptop install on http://127.0.0.1 must keep working.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	hsts := strings.HasPrefix(s.BaseURL, "https://")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		if hsts {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -154,9 +168,15 @@ func (s *Server) secure(r *http.Request) bool {
 	return r.TLS != nil || strings.HasPrefix(s.BaseURL, "https://")
 }
 
+// setCookie sets a cookie for the whole site. Setting a new session also
+// sets the CSRF token bound to it, so that the pages of the answer's
+// redirect carry a token that works.
 func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: int(maxAge.Seconds()),
 		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+	if name == sessionCookie {
+		s.setCookie(w, r, csrfCookie, sessionCSRF(value), 0)
+	}
 }
 
 func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
@@ -164,20 +184,43 @@ func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string
 		Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 }
 
+// sessionCSRF is the CSRF token of a signed-in browser: a MAC of the
+// session, which only the session's holder can compute. A token that a
+// cookie could set (a sibling subdomain can plant cookies) would let an
+// attacker forge the pair; this one changes with every sign-in, needs no
+// server secret and is the same on every node.
+func sessionCSRF(session string) string {
+	mac := hmac.New(sha256.New, []byte(session))
+	mac.Write([]byte("chapterhouse csrf"))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// expectedCSRF is the token a state change must send, and the one the
+// browser's cookie holds. A signed-in browser's token is bound to its
+// session; an anonymous one's (sign-in, sign-up, password reset) is the
+// double-submit cookie.
+func expectedCSRF(r *http.Request) (expected, cookie string) {
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 20 {
+		cookie = c.Value
+	}
+	if userFrom(r) != nil && r.Context().Value(viaTokenKey) == nil {
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			return sessionCSRF(c.Value), cookie
+		}
+	}
+	return cookie, cookie
+}
+
 // checkCSRF adds a synchronizer token to http.CrossOriginProtection, which
 // lets through requests from browsers that send neither Sec-Fetch-Site nor
-// Origin. The token lives in a cookie and must come back in the form (or the
-// X-CSRF-Token header). API calls authenticated by a Bearer token carry no
-// ambient credentials and need none.
+// Origin. The token must come in the form (or the X-CSRF-Token header). API
+// calls authenticated by a Bearer token carry no ambient credentials and
+// need none.
 func (s *Server) checkCSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token := ""
-		if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 20 {
-			token = c.Value
-		}
+		token, cookie := expectedCSRF(r)
 		safe := r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions
 		if !safe && r.Context().Value(viaTokenKey) == nil && !strings.HasPrefix(r.URL.Path, "/api/") {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 			sent := r.Header.Get("X-CSRF-Token")
 			if sent == "" {
 				sent = r.PostFormValue("csrf")
@@ -187,15 +230,59 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if token == "" && !strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/static/") && !probe(r.URL.Path) {
-			token = randomID(24)
-			s.setCookie(w, r, csrfCookie, token, 0)
+		if !strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/static/") && !probe(r.URL.Path) {
+			if token == "" {
+				token = randomID(24)
+			}
+			if token != cookie {
+				w = &csrfCookieWriter{ResponseWriter: w, s: s, r: r, token: token}
+			}
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), csrfKey, token)))
 	})
 }
 
-const maxFormBytes = 1 << 20
+// csrfCookieWriter gives the browser its CSRF cookie with the answer, but
+// only an answer no shared cache may keep (Cache-Control private or
+// no-store, as every page is): a cookie on a public answer (a logo, a
+// redirect) could be cached and handed to everyone, token included.
+type csrfCookieWriter struct {
+	http.ResponseWriter
+	s       *Server
+	r       *http.Request
+	token   string
+	started bool
+}
+
+func (w *csrfCookieWriter) WriteHeader(code int) {
+	w.setCookie()
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *csrfCookieWriter) Write(b []byte) (int, error) {
+	w.setCookie()
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *csrfCookieWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *csrfCookieWriter) setCookie() {
+	if w.started {
+		return
+	}
+	w.started = true
+	h := w.Header()
+	cc := h.Get("Cache-Control")
+	if !strings.Contains(cc, "no-store") && !strings.Contains(cc, "private") {
+		return
+	}
+	for _, c := range h.Values("Set-Cookie") {
+		if strings.HasPrefix(c, csrfCookie+"=") {
+			return // a new session brought its own token
+		}
+	}
+	w.s.setCookie(w, w.r, csrfCookie, w.token, 0)
+}
 
 // clientIP is the address sign-in throttling counts failures against: the
 // peer, or with TrustProxy the address the proxy in front saw, which is the
@@ -235,10 +322,11 @@ func (s *Server) storable(next http.Handler) http.Handler {
 			ok = storableValues(q)
 		}
 		if ok && !strings.HasPrefix(r.URL.Path, "/api/") && (r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch) {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-			if err := r.ParseForm(); err == nil {
-				ok = storableValues(r.PostForm)
+			if err := readForm(w, r); err != nil {
+				s.fail(w, r, err)
+				return
 			}
+			ok = storableValues(r.PostForm)
 		}
 		if !ok {
 			s.fail(w, r, ch.Errorf(ch.EBADREQUEST, "The request contains characters that are not text (a NUL character or bytes that are not UTF-8)."))
@@ -246,6 +334,55 @@ func (s *Server) storable(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+const (
+	maxFormBytes = 1 << 20
+	// maxFormFields is net/url's own limit, which it enforces by parsing
+	// nothing at all; counted here, it gets a message of its own.
+	maxFormFields = 10000
+)
+
+// errFormTooLarge is the answer to a form beyond maxFormBytes or
+// maxFormFields. Without it the form would parse as empty and its missing
+// CSRF field would make it "expired", which sends the user reloading a page
+// that will fail again.
+var errFormTooLarge = ch.Errorf(ch.ETOOLARGE, "This form is too large: a form may send at most %d KB in at most %d fields. Go back, shorten what you typed and send it again.", maxFormBytes>>10, maxFormFields)
+
+// readForm parses a posted form into r.PostForm within maxFormBytes and
+// maxFormFields. Values it cannot decode (a stray %) are left out, as
+// r.ParseForm leaves them.
+func readForm(w http.ResponseWriter, r *http.Request) error {
+	if r.MultipartForm != nil {
+		return nil // the artwork upload, parsed with its own limit
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "multipart/form-data":
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		if err := r.ParseMultipartForm(maxFormBytes); err != nil {
+			return formReadError(err)
+		}
+	case "application/x-www-form-urlencoded":
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBytes))
+		if err != nil {
+			return formReadError(err)
+		}
+		if bytes.Count(body, []byte("&")) >= maxFormFields {
+			return errFormTooLarge
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	r.ParseForm()
+	return nil
+}
+
+func formReadError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) || errors.Is(err, multipart.ErrMessageTooLarge) {
+		return errFormTooLarge
+	}
+	return ch.Errorf(ch.EBADREQUEST, "The form could not be read. Go back and send it again.")
 }
 
 func storableText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }

@@ -114,7 +114,10 @@ func TestNoCookieOnPublicAnswers(t *testing.T) {
 	g := p.createGroup(groupApp("Alpha Python User Group", "FR", coordinator(org, "Acme")), org, cm, true)
 	for _, path := range []string{"/groups/" + g.Slug + "/logo.svg", "/groups/" + g.Slug + "/logo.png?width=64",
 		"/groups/" + g.Slug + "/logo.png?width=65", p.srv.static.url("style.css")} {
-		for who, b := range map[string]*browser{"anonymous": p.browser(), "signed in": p.signedIn(org)} {
+		ended := p.browser()
+		base, _ := url.Parse(p.ts.URL)
+		ended.client.Jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: "a-session-that-has-ended", Path: "/"}})
+		for who, b := range map[string]*browser{"anonymous": p.browser(), "signed in": p.signedIn(org), "with an ended session": ended} {
 			resp, _ := b.get(path)
 			if resp.StatusCode >= 400 {
 				t.Fatalf("%s %s: %d", who, path, resp.StatusCode)
@@ -127,6 +130,17 @@ func TestNoCookieOnPublicAnswers(t *testing.T) {
 	resp, _ := p.browser().get("/signin")
 	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" || !strings.HasPrefix(resp.Header.Get("Set-Cookie"), csrfCookie+"=") {
 		t.Errorf("sign-in page: Cache-Control %q, Set-Cookie %q; want no-store and the CSRF cookie", cc, resp.Header.Get("Set-Cookie"))
+	}
+	// A page, which no cache keeps, tells the browser to forget the ended
+	// session.
+	ended := p.browser()
+	base, _ := url.Parse(p.ts.URL)
+	ended.client.Jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: "a-session-that-has-ended", Path: "/"}})
+	ended.get("/signin")
+	for _, c := range ended.client.Jar.Cookies(base) {
+		if c.Name == sessionCookie {
+			t.Errorf("the ended session's cookie is still kept after a page")
+		}
 	}
 }
 

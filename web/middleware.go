@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -32,6 +33,7 @@ const (
 	requestIDKey
 	csrfKey
 	viaTokenKey
+	privateCookiesKey
 )
 
 const (
@@ -154,7 +156,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			if u, err := s.DB.SessionUser(ctx, c.Value); err == nil {
 				ctx = context.WithValue(ctx, userKey, u)
 			} else if ch.ErrorCode(err) == ch.ENOTFOUND {
-				s.clearCookie(w, r, sessionCookie)
+				setPrivateCookie(r, s.cookie(r, sessionCookie, "", -1))
 			} else {
 				s.fail(w, r, err)
 				return
@@ -172,16 +174,19 @@ func (s *Server) secure(r *http.Request) bool {
 // sets the CSRF token bound to it, so that the pages of the answer's
 // redirect carry a token that works.
 func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: int(maxAge.Seconds()),
-		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, s.cookie(r, name, value, int(maxAge.Seconds())))
 	if name == sessionCookie {
 		s.setCookie(w, r, csrfCookie, sessionCSRF(value), 0)
 	}
 }
 
 func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, s.cookie(r, name, "", -1))
+}
+
+func (s *Server) cookie(r *http.Request, name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: s.secure(r), SameSite: http.SameSiteLaxMode}
 }
 
 // sessionCSRF is the CSRF token of a signed-in browser: a MAC of the
@@ -235,53 +240,68 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 				token = randomID(24)
 			}
 			if token != cookie {
-				w = &csrfCookieWriter{ResponseWriter: w, s: s, r: r, token: token}
+				setPrivateCookie(r, s.cookie(r, csrfCookie, token, 0))
 			}
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), csrfKey, token)))
 	})
 }
 
-// csrfCookieWriter gives the browser its CSRF cookie with the answer, but
-// only an answer no shared cache may keep (Cache-Control private or
-// no-store, as every page is): a cookie on a public answer (a logo, a
-// redirect) could be cached and handed to everyone, token included.
-type csrfCookieWriter struct {
+// privateCookies holds back the cookies that middleware sets for the
+// browser's upkeep (a CSRF token it lacks, forgetting a session that has
+// ended) until the answer's headers go out, and sends them only with an
+// answer no shared cache may keep (Cache-Control private or no-store, as on
+// every page). On a public answer (a logo, a static file) a cache could
+// keep the cookie and hand it, token included, to everyone; the browser
+// gets it with its next page instead.
+func (s *Server) privateCookies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pw := &privateCookieWriter{ResponseWriter: w}
+		next.ServeHTTP(pw, r.WithContext(context.WithValue(r.Context(), privateCookiesKey, pw)))
+	})
+}
+
+// setPrivateCookie sets c on the answer to r if that answer is private,
+// unless the handler sets a cookie of the same name itself.
+func setPrivateCookie(r *http.Request, c *http.Cookie) {
+	if pw, ok := r.Context().Value(privateCookiesKey).(*privateCookieWriter); ok {
+		pw.cookies = append(pw.cookies, c)
+	}
+}
+
+type privateCookieWriter struct {
 	http.ResponseWriter
-	s       *Server
-	r       *http.Request
-	token   string
+	cookies []*http.Cookie
 	started bool
 }
 
-func (w *csrfCookieWriter) WriteHeader(code int) {
-	w.setCookie()
+func (w *privateCookieWriter) WriteHeader(code int) {
+	w.addCookies()
 	w.ResponseWriter.WriteHeader(code)
 }
 
-func (w *csrfCookieWriter) Write(b []byte) (int, error) {
-	w.setCookie()
+func (w *privateCookieWriter) Write(b []byte) (int, error) {
+	w.addCookies()
 	return w.ResponseWriter.Write(b)
 }
 
-func (w *csrfCookieWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *privateCookieWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-func (w *csrfCookieWriter) setCookie() {
+func (w *privateCookieWriter) addCookies() {
 	if w.started {
 		return
 	}
 	w.started = true
 	h := w.Header()
-	cc := h.Get("Cache-Control")
-	if !strings.Contains(cc, "no-store") && !strings.Contains(cc, "private") {
+	if cc := h.Get("Cache-Control"); !strings.Contains(cc, "no-store") && !strings.Contains(cc, "private") {
 		return
 	}
-	for _, c := range h.Values("Set-Cookie") {
-		if strings.HasPrefix(c, csrfCookie+"=") {
-			return // a new session brought its own token
+	set := h.Values("Set-Cookie")
+	for _, c := range w.cookies {
+		if !slices.ContainsFunc(set, func(v string) bool { return strings.HasPrefix(v, c.Name+"=") }) {
+			http.SetCookie(w, c)
 		}
 	}
-	w.s.setCookie(w, w.r, csrfCookie, w.token, 0)
 }
 
 // clientIP is the address sign-in throttling counts failures against: the

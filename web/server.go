@@ -106,7 +106,7 @@ func New(cfg Config) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ch.Errorf(ch.EFORBIDDEN, "Cross-origin requests are not allowed. Go back to the portal, reload the page and try again."))
 	}))
-	s.handler = s.instrument(s.recoverer(s.logRequests(s.securityHeaders(cop.Handler(s.limitArtworkUpload(s.storable(s.guardMetrics(s.authenticate(s.checkCSRF(routeRecorder(s.mux)))))))))))
+	s.handler = s.instrument(s.recoverer(s.logRequests(s.securityHeaders(cop.Handler(s.limitArtworkUpload(s.storable(s.guardMetrics(s.privateCookies(s.authenticate(s.checkCSRF(routeRecorder(s.mux))))))))))))
 	return s, nil
 }
 

@@ -106,6 +106,9 @@ func (c *pngCache) png(ctx context.Context, key, client string, draw func(contex
 		c.mu.Unlock()
 		select {
 		case <-d.done:
+			if errors.Is(d.err, context.Canceled) && ctx.Err() == nil {
+				return c.png(ctx, key, client, draw) // the drawing request went away
+			}
 			return d.png, d.err
 		case <-ctx.Done():
 			return nil, ctx.Err()

@@ -257,3 +257,55 @@ func TestLogoDrawsBounded(t *testing.T) {
 		t.Errorf("once the draws are done, the client may draw again: %v", err)
 	}
 }
+
+// A request waiting for another's draw of the same logo still gets it when
+// that other request goes away before its draw starts.
+func TestLogoDrawOutlivesItsRequester(t *testing.T) {
+	var c pngCache
+	release := make(chan struct{})
+	busy := func(context.Context) ([]byte, error) { <-release; return []byte("busy"), nil }
+	wanted := func(context.Context) ([]byte, error) { return []byte("wanted"), nil }
+	slots := max(1, runtime.GOMAXPROCS(0)/2)
+	done := make(chan struct{}, slots)
+	for i := range slots {
+		go func() {
+			c.png(context.Background(), fmt.Sprint("busy/", i), fmt.Sprint("192.0.2.", i), busy)
+			done <- struct{}{}
+		}()
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		c.mu.Lock()
+		full := c.limit.slots != nil && len(c.limit.slots) == slots
+		c.mu.Unlock()
+		if full {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the slots never filled")
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	gone := make(chan error, 1)
+	go func() { _, err := c.png(ctx, "wanted", "198.51.100.1", wanted); gone <- err }()
+	got := make(chan []byte, 1)
+	time.Sleep(20 * time.Millisecond) // the first request queues for a slot
+	go func() {
+		png, err := c.png(context.Background(), "wanted", "198.51.100.2", wanted)
+		if err != nil {
+			t.Errorf("the waiting request: %v", err)
+		}
+		got <- png
+	}()
+	time.Sleep(20 * time.Millisecond) // the second waits for the first's draw
+	cancel()
+	if err := <-gone; !errors.Is(err, context.Canceled) {
+		t.Errorf("the request that went away: %v", err)
+	}
+	close(release)
+	if png := <-got; string(png) != "wanted" {
+		t.Errorf("the waiting request got %q", png)
+	}
+	for range slots {
+		<-done
+	}
+}

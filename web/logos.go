@@ -141,12 +141,11 @@ func (c *pngCache) png(ctx context.Context, key, client string, draw func(contex
 var errTooManyDraws = ch.Errorf(ch.ETOOMANY, "Too many logos are being drawn right now. Try again in a moment.")
 
 // drawLimit bounds the painting of logos, which anyone may ask for: at most
-// slots at once (half the cores, so that pages are still served while logos
-// are drawn), at most queue more waiting, and at most perClient draws
-// waiting or running for one client address. Its counters are guarded by
-// the pngCache's mutex.
+// one per slot at once (half the cores, so that pages are still served
+// while logos are drawn), at most drawQueue more waiting, and at most
+// perClientDraws waiting or running for one client address. Its counters
+// are guarded by the pngCache's mutex.
 type drawLimit struct {
-	once      sync.Once
 	slots     chan struct{}
 	pending   int
 	perClient map[string]int
@@ -157,15 +156,11 @@ const (
 	perClientDraws = 2
 )
 
-func (l *drawLimit) init() {
-	l.once.Do(func() {
+func (l *drawLimit) enter(client string) bool {
+	if l.slots == nil {
 		l.slots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))
 		l.perClient = map[string]int{}
-	})
-}
-
-func (l *drawLimit) enter(client string) bool {
-	l.init()
+	}
 	if l.pending >= cap(l.slots)+drawQueue || l.perClient[client] >= perClientDraws {
 		return false
 	}

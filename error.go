@@ -20,6 +20,7 @@ const (
 	ENOTFOUND     = "not_found"
 	EUNAUTHORIZED = "unauthorized"
 	ETOOMANY      = "too_many_requests"
+	ETOOLARGE     = "too_large"
 )
 
 // Error is an application error whose message is safe to show to users.

@@ -1,10 +1,13 @@
 package web
 
 import (
+	"container/list"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
+	"errors"
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync"
 
@@ -22,34 +25,170 @@ func logoVariant(s ch.Status) logo.Variant {
 	return logo.New
 }
 
-// pngCache keeps painted logos: painting one costs milliseconds of CPU (tens
-// at the largest widths), and a logo changes only with the group's name,
-// short name, status or the program's artwork.
-type pngCache struct {
-	mu      sync.Mutex
-	entries map[string][]byte
-}
+// pngWidths are the widths logo.png is drawn at: the two the group page
+// offers for download (600, 1200) and smaller ones for avatars and lists.
+// Any other width is redirected to the nearest of them, so that a client
+// asking for many widths makes the server draw each logo at most
+// len(pngWidths) times.
+var pngWidths = []int{64, 128, 256, 600, 1200}
 
-const pngEntries = 500
+const defaultPNGWidth = 600
 
-func (c *pngCache) get(key string) ([]byte, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	b, ok := c.entries[key]
-	return b, ok
-}
-
-func (c *pngCache) put(key string, b []byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.entries == nil || len(c.entries) >= pngEntries {
-		c.entries = map[string][]byte{}
+// nearestPNGWidth is the width of pngWidths closest to w, the larger one on
+// a tie.
+func nearestPNGWidth(w int) int {
+	best := pngWidths[0]
+	for _, x := range pngWidths[1:] {
+		if abs(x-w) <= abs(best-w) {
+			best = x
+		}
 	}
-	c.entries[key] = b
+	return best
 }
 
-// groupLogo answers /groups/{slug}/logo.svg and logo.png (?width=, default
-// 600). Logos are public wherever the group's page is.
+func abs(n int) int { return max(n, -n) }
+
+// pngCache keeps painted logos, the least recently used leaving first once
+// they pass pngCacheBytes. Painting one costs milliseconds of CPU (tens at
+// the largest width), and a logo changes only with the group's name, short
+// name, status or the program's artwork.
+type pngCache struct {
+	mu    sync.Mutex
+	order *list.List // of *pngEntry, most recently used first
+	byKey map[string]*list.Element
+	bytes int
+	// drawing holds the draws under way, so that a burst of requests for
+	// one logo draws it once.
+	drawing map[string]*pngDraw
+	limit   drawLimit
+}
+
+type pngEntry struct {
+	key string
+	png []byte
+}
+
+type pngDraw struct {
+	done chan struct{}
+	png  []byte
+	err  error
+}
+
+// pngCacheBytes bounds the cache: all five widths of a logo take about
+// 130 KB, so this keeps those of some 250 groups.
+const pngCacheBytes = 32 << 20
+
+// put keeps png; the caller holds c.mu.
+func (c *pngCache) put(key string, png []byte) {
+	if c.byKey == nil {
+		c.order, c.byKey = list.New(), map[string]*list.Element{}
+	}
+	c.byKey[key] = c.order.PushFront(&pngEntry{key: key, png: png})
+	c.bytes += len(png)
+	for c.bytes > pngCacheBytes && c.order.Len() > 1 {
+		old := c.order.Remove(c.order.Back()).(*pngEntry)
+		delete(c.byKey, old.key)
+		c.bytes -= len(old.png)
+	}
+}
+
+// png returns the logo of key, from the cache or drawn by draw within the
+// limits of c.limit for client. A request that would exceed them is refused
+// at once with ETOOMANY rather than left waiting.
+func (c *pngCache) png(ctx context.Context, key, client string, draw func(context.Context) ([]byte, error)) ([]byte, error) {
+	c.mu.Lock()
+	if e, ok := c.byKey[key]; ok {
+		c.order.MoveToFront(e)
+		c.mu.Unlock()
+		return e.Value.(*pngEntry).png, nil
+	}
+	if d, ok := c.drawing[key]; ok {
+		c.mu.Unlock()
+		select {
+		case <-d.done:
+			if errors.Is(d.err, context.Canceled) && ctx.Err() == nil {
+				return c.png(ctx, key, client, draw) // the drawing request went away
+			}
+			return d.png, d.err
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if !c.limit.enter(client) {
+		c.mu.Unlock()
+		return nil, errTooManyDraws
+	}
+	d := &pngDraw{done: make(chan struct{})}
+	if c.drawing == nil {
+		c.drawing = map[string]*pngDraw{}
+	}
+	c.drawing[key] = d
+	c.mu.Unlock()
+
+	d.png, d.err = c.limit.run(ctx, draw)
+
+	c.mu.Lock()
+	c.limit.leave(client)
+	delete(c.drawing, key)
+	if d.err == nil {
+		c.put(key, d.png)
+	}
+	c.mu.Unlock()
+	close(d.done)
+	return d.png, d.err
+}
+
+var errTooManyDraws = ch.Errorf(ch.ETOOMANY, "Too many logos are being drawn right now. Try again in a moment.")
+
+// drawLimit bounds the painting of logos, which anyone may ask for: at most
+// one per slot at once (half the cores, so that pages are still served
+// while logos are drawn), at most drawQueue more waiting, and at most
+// perClientDraws waiting or running for one client address. Its counters
+// are guarded by the pngCache's mutex.
+type drawLimit struct {
+	slots     chan struct{}
+	pending   int
+	perClient map[string]int
+}
+
+const (
+	drawQueue      = 8
+	perClientDraws = 2
+)
+
+func (l *drawLimit) enter(client string) bool {
+	if l.slots == nil {
+		l.slots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))
+		l.perClient = map[string]int{}
+	}
+	if l.pending >= cap(l.slots)+drawQueue || l.perClient[client] >= perClientDraws {
+		return false
+	}
+	l.pending++
+	l.perClient[client]++
+	return true
+}
+
+func (l *drawLimit) leave(client string) {
+	l.pending--
+	if l.perClient[client]--; l.perClient[client] == 0 {
+		delete(l.perClient, client)
+	}
+}
+
+// run draws once a slot is free.
+func (l *drawLimit) run(ctx context.Context, draw func(context.Context) ([]byte, error)) ([]byte, error) {
+	select {
+	case l.slots <- struct{}{}:
+		defer func() { <-l.slots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return draw(ctx)
+}
+
+// groupLogo answers /groups/{slug}/logo.svg and logo.png (?width=, one of
+// pngWidths, default 600). Logos are public wherever the group's page is.
 func (s *Server) groupLogo(format string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		g, _, err := s.loadGroup(r.Context(), r)
@@ -65,13 +204,21 @@ func (s *Server) groupLogo(format string) http.HandlerFunc {
 		}
 		body, contentType := svg, "image/svg+xml"
 		if format == "png" {
-			width := 600
-			if v := r.URL.Query().Get("width"); v != "" {
-				if width, err = strconv.Atoi(v); err != nil || width < logo.MinPNGWidth || width > logo.MaxPNGWidth {
-					bounds := fmt.Sprintf("%d to %d", logo.MinPNGWidth, logo.MaxPNGWidth)
-					s.fail(w, r, &ch.Error{Code: ch.EINVALID, Message: "Choose a width from " + bounds + " pixels.", Fields: map[string]string{"width": bounds}})
+			width := defaultPNGWidth
+			v := r.URL.Query().Get("width")
+			if v != "" {
+				if width, err = strconv.Atoi(v); err != nil {
+					s.fail(w, r, &ch.Error{Code: ch.EINVALID, Message: "Give the width in pixels, as a number.", Fields: map[string]string{"width": "a number"}})
 					return
 				}
+			}
+			// One URL per image, so that browsers and caches keep one copy.
+			if nearest := nearestPNGWidth(width); nearest != width || v != "" && v != strconv.Itoa(nearest) {
+				q := r.URL.Query()
+				q.Set("width", strconv.Itoa(nearest))
+				w.Header().Set("Cache-Control", "public, max-age=86400")
+				http.Redirect(w, r, r.URL.Path+"?"+q.Encode(), http.StatusFound)
+				return
 			}
 			// The SVG stands for the name, the status and the artwork; the
 			// short name is what the PNG may show instead of the name.
@@ -80,13 +227,15 @@ func (s *Server) groupLogo(format string) http.HandlerFunc {
 			h.Write([]byte{0})
 			h.Write([]byte(g.ShortName))
 			key := hex.EncodeToString(h.Sum(nil)) + "/" + strconv.Itoa(width)
-			png, ok := s.pngs.get(key)
-			if !ok {
-				if png, err = logo.PNG(r.Context(), g.Name, g.ShortName, logoVariant(g.Status), art, width); err != nil {
-					s.fail(w, r, err)
-					return
+			png, err := s.pngs.png(r.Context(), key, s.clientIP(r), func(ctx context.Context) ([]byte, error) {
+				return logo.PNG(ctx, g.Name, g.ShortName, logoVariant(g.Status), art, width)
+			})
+			if err != nil {
+				if errors.Is(err, errTooManyDraws) {
+					w.Header().Set("Retry-After", "1")
 				}
-				s.pngs.put(key, png)
+				s.fail(w, r, err)
+				return
 			}
 			body, contentType = png, "image/png"
 		}

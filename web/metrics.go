@@ -211,13 +211,19 @@ func methodLabel(m string) string {
 	return "OTHER"
 }
 
-// guardMetrics checks the metrics token, when one is configured, before
-// authenticate would take the Bearer token for an API token and refuse it.
-// The token is removed from the request once checked.
+// guardMetrics serves /metrics only to the holder of the metrics token, and
+// not at all when none is configured: the metrics name every route, the
+// mail backlog and the process's resources, which are no one else's
+// business. It runs before authenticate, which would take the Bearer token
+// for an API token and refuse it, and removes the token once checked.
 func (s *Server) guardMetrics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.MetricsToken == "" || r.URL.Path != "/metrics" {
+		if r.URL.Path != "/metrics" {
 			next.ServeHTTP(w, r)
+			return
+		}
+		if s.MetricsToken == "" {
+			metricsOff(w)
 			return
 		}
 		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
@@ -233,6 +239,10 @@ func (s *Server) guardMetrics(next http.Handler) http.Handler {
 	})
 }
 
+func metricsOff(w http.ResponseWriter) {
+	http.Error(w, "The metrics are off: start serve with --metrics-token (or CHAPTERHOUSE_METRICS_TOKEN) to serve them to its holder.", http.StatusNotFound)
+}
+
 // sameSecret compares in constant time, lengths included.
 func sameSecret(got, want string) bool {
 	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
@@ -240,8 +250,8 @@ func sameSecret(got, want string) bool {
 }
 
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	if s.MetricsToken != "" && r.Context().Value(metricsAllowedKey) == nil {
-		http.Error(w, "The metrics need the metrics token.", http.StatusUnauthorized)
+	if r.Context().Value(metricsAllowedKey) == nil {
+		metricsOff(w) // guardMetrics did not check the token: never serve them unchecked
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")

@@ -17,14 +17,21 @@ import (
 	"chapterhouse/mail"
 )
 
-// scrape fetches /metrics (with a Bearer token when one is given) and
-// returns its samples, "name{labels}" → value, and the raw text.
-func scrape(t *testing.T, base, token string) (map[string]float64, string) {
+const metricsToken = "metrics-secret-0123456789"
+
+// metricsPortal is a test portal that serves its metrics to metricsToken.
+func metricsPortal(t *testing.T) *testPortal {
+	p := newPortal(t)
+	p.srv.MetricsToken = metricsToken
+	return p
+}
+
+// scrape fetches /metrics with the metrics token and returns its samples,
+// "name{labels}" → value, and the raw text.
+func scrape(t *testing.T, p *testPortal) (map[string]float64, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", base+"/metrics", nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
+	req, _ := http.NewRequest("GET", p.ts.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+metricsToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +85,7 @@ func sample(t *testing.T, samples map[string]float64, name string, labels ...str
 }
 
 func TestMetricsRequestsByRoutePattern(t *testing.T) {
-	p := newPortal(t)
+	p := metricsPortal(t)
 	org := p.user("org@example.org", "Olga Organizer")
 	cm := p.user("cm@example.org", "Cora Manager", ch.RoleCommunityManager)
 	g := p.createGroup(groupApp("Alpha Python User Group", "FR", coordinator(org, "Acme")), org, cm, true)
@@ -102,7 +109,7 @@ func TestMetricsRequestsByRoutePattern(t *testing.T) {
 	req, _ = http.NewRequest("BREW", p.ts.URL+"/zz-nowhere", nil)
 	b.do(req)
 
-	samples, text := scrape(t, p.ts.URL, "")
+	samples, text := scrape(t, p)
 	const hist = "chapterhouse_http_request_duration_seconds_count"
 	route := `route="/groups/{slug}"`
 	if got := sample(t, samples, hist, route, `method="GET"`, `status="2xx"`); got != 2 {
@@ -129,7 +136,7 @@ func TestMetricsRequestsByRoutePattern(t *testing.T) {
 		sample(t, samples, name)
 	}
 	// The first scrape is measured too, once it is done.
-	samples, _ = scrape(t, p.ts.URL, "")
+	samples, _ = scrape(t, p)
 	if got := sample(t, samples, hist, `route="/metrics"`); got != 1 {
 		t.Errorf("scrapes counted: %v", got)
 	}
@@ -146,14 +153,14 @@ func (f failFor) Send(_ context.Context, m mail.Message) error {
 }
 
 func TestMetricsOutboxAndWorker(t *testing.T) {
-	p := newPortal(t)
+	p := metricsPortal(t)
 	ctx := context.Background()
 	var clock atomic.Int64
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	clock.Store(t0.UnixNano())
 	p.db.Now = func() time.Time { return time.Unix(0, clock.Load()).UTC() }
 
-	samples, _ := scrape(t, p.ts.URL, "")
+	samples, _ := scrape(t, p)
 	if n, age := sample(t, samples, "chapterhouse_outbox_pending_messages"), sample(t, samples, "chapterhouse_outbox_oldest_pending_age_seconds"); n != 0 || age != 0 {
 		t.Fatalf("empty outbox: %v pending, oldest %vs", n, age)
 	}
@@ -165,7 +172,7 @@ func TestMetricsOutboxAndWorker(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock.Add(int64(60 * time.Second))
-	samples, _ = scrape(t, p.ts.URL, "")
+	samples, _ = scrape(t, p)
 	if n, age := sample(t, samples, "chapterhouse_outbox_pending_messages"), sample(t, samples, "chapterhouse_outbox_oldest_pending_age_seconds"); n != 2 || age != 90 {
 		t.Fatalf("two queued: %v pending, oldest %vs; want 2 and 90s", n, age)
 	}
@@ -176,7 +183,7 @@ func TestMetricsOutboxAndWorker(t *testing.T) {
 	if sent, err := w.DeliverDue(ctx); sent != 1 || err != nil {
 		t.Fatalf("DeliverDue: %d, %v", sent, err)
 	}
-	samples, _ = scrape(t, p.ts.URL, "")
+	samples, _ = scrape(t, p)
 	for name, want := range map[string]float64{
 		"chapterhouse_outbox_pending_messages":           1,
 		"chapterhouse_outbox_oldest_pending_age_seconds": 90,
@@ -205,26 +212,18 @@ func TestMetricsOutboxAndWorker(t *testing.T) {
 			}
 		}
 	}
-	samples, _ = scrape(t, p.ts.URL, "")
+	samples, _ = scrape(t, p)
 	if n, age := sample(t, samples, "chapterhouse_outbox_pending_messages"), sample(t, samples, "chapterhouse_outbox_oldest_pending_age_seconds"); n != 0 || age != 0 {
 		t.Errorf("all delivered: %v pending, oldest %vs", n, age)
 	}
 }
 
+// The metrics are served only to the holder of the metrics token, and not
+// at all without one.
 func TestMetricsToken(t *testing.T) {
 	p := newPortal(t)
-	const token = "metrics-secret-0123456789"
-	srv, err := New(Config{DB: p.db, Hasher: cheapHasher, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		BaseURL: "http://portal.test", MailVia: "log", MetricsToken: token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	apiToken, _ := p.apiToken(p.user("cm@example.org", "Cora Manager", ch.RoleCommunityManager))
-
-	get := func(path, auth string) (*http.Response, string) {
-		req, _ := http.NewRequest("GET", ts.URL+path, nil)
+	get := func(ts string, path, auth string) (*http.Response, string) {
+		req, _ := http.NewRequest("GET", ts+path, nil)
 		if auth != "" {
 			req.Header.Set("Authorization", auth)
 		}
@@ -236,9 +235,25 @@ func TestMetricsToken(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		return resp, string(body)
 	}
-	for _, auth := range []string{"", "Bearer", "Bearer wrong", "Bearer " + token + "x", "Bearer " + token[:10], token,
-		"Basic " + token, "Bearer " + apiToken} {
-		resp, body := get("/metrics", auth)
+	apiToken, _ := p.apiToken(p.user("cm@example.org", "Cora Manager", ch.RoleCommunityManager))
+	// Off by default, whoever asks.
+	for _, auth := range []string{"", "Bearer " + apiToken, "Bearer " + metricsToken} {
+		resp, body := get(p.ts.URL, "/metrics", auth)
+		if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "chapterhouse_") || !strings.Contains(body, "--metrics-token") {
+			t.Errorf("no metrics token configured, Authorization %q: %d %.100s", auth, resp.StatusCode, body)
+		}
+	}
+
+	srv, err := New(Config{DB: p.db, Hasher: cheapHasher, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		BaseURL: "http://portal.test", MailVia: "log", MetricsToken: metricsToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	for _, auth := range []string{"", "Bearer", "Bearer wrong", "Bearer " + metricsToken + "x", "Bearer " + metricsToken[:10], metricsToken,
+		"Basic " + metricsToken, "Bearer " + apiToken} {
+		resp, body := get(ts.URL, "/metrics", auth)
 		if resp.StatusCode != http.StatusUnauthorized || strings.Contains(body, "chapterhouse_") {
 			t.Errorf("Authorization %q: %d %.100s", auth, resp.StatusCode, body)
 		}
@@ -246,22 +261,20 @@ func TestMetricsToken(t *testing.T) {
 			t.Errorf("Authorization %q: no WWW-Authenticate challenge", auth)
 		}
 	}
-	for _, auth := range []string{"Bearer " + token, "bearer " + token} {
-		if resp, body := get("/metrics", auth); resp.StatusCode != http.StatusOK || !strings.Contains(body, "chapterhouse_http_requests_in_flight") {
+	for _, auth := range []string{"Bearer " + metricsToken, "bearer " + metricsToken} {
+		if resp, body := get(ts.URL, "/metrics", auth); resp.StatusCode != http.StatusOK || !strings.Contains(body, "chapterhouse_http_requests_in_flight") {
 			t.Errorf("Authorization %q: %d %.100s", auth, resp.StatusCode, body)
 		}
 	}
 	// The metrics token opens nothing else, and the probes stay public.
-	if resp, _ := get("/api/v1/groups", "Bearer "+token); resp.StatusCode != http.StatusUnauthorized {
+	if resp, _ := get(ts.URL, "/api/v1/groups", "Bearer "+metricsToken); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("API with the metrics token: %d", resp.StatusCode)
 	}
 	for _, path := range []string{"/readyz", "/healthz"} {
-		if resp, _ := get(path, ""); resp.StatusCode != http.StatusOK {
+		if resp, _ := get(ts.URL, path, ""); resp.StatusCode != http.StatusOK {
 			t.Errorf("%s with a metrics token configured: %d", path, resp.StatusCode)
 		}
 	}
-	// Without a token configured, /metrics is public.
-	scrape(t, p.ts.URL, "")
 }
 
 func TestReadyz(t *testing.T) {
@@ -269,7 +282,7 @@ func TestReadyz(t *testing.T) {
 		resp, body := p.browser().get(path)
 		return resp.StatusCode, body
 	}
-	p := newPortal(t)
+	p := metricsPortal(t)
 	if code, body := get(p, "/readyz"); code != http.StatusOK || body != "ready\n" {
 		t.Fatalf("/readyz: %d %q", code, body)
 	}
@@ -281,19 +294,19 @@ func TestReadyz(t *testing.T) {
 		t.Errorf("/healthz while draining: %d, want 200 (the process is alive)", code)
 	}
 
-	p = newPortal(t)
+	p = metricsPortal(t)
 	p.db.Close()
 	if code, body := get(p, "/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "database unavailable") {
 		t.Errorf("/readyz with the database closed: %d %q", code, body)
 	}
 	// The metrics still answer, without the outbox, and count the failure.
 	for range 2 { // a scrape counts its own error once it is done: look at the next
-		_, text := scrape(t, p.ts.URL, "")
+		_, text := scrape(t, p)
 		if strings.Contains(text, "chapterhouse_outbox_pending_messages ") {
 			t.Errorf("outbox depth reported without a database")
 		}
 	}
-	samples, _ := scrape(t, p.ts.URL, "")
+	samples, _ := scrape(t, p)
 	if got := sample(t, samples, "promhttp_metric_handler_errors_total", `cause="gathering"`); got != 2 {
 		t.Errorf("gathering errors: %v", got)
 	}

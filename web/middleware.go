@@ -1,16 +1,24 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"mime"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -25,6 +33,7 @@ const (
 	requestIDKey
 	csrfKey
 	viaTokenKey
+	privateCookiesKey
 )
 
 const (
@@ -109,13 +118,20 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders sets the headers every answer carries. HSTS is sent only
+// when the portal's public address is https: sent over plain HTTP it would be
+// ignored, and a laptop install on http://127.0.0.1 must keep working.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	hsts := strings.HasPrefix(s.BaseURL, "https://")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		if hsts {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -140,7 +156,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			if u, err := s.DB.SessionUser(ctx, c.Value); err == nil {
 				ctx = context.WithValue(ctx, userKey, u)
 			} else if ch.ErrorCode(err) == ch.ENOTFOUND {
-				s.clearCookie(w, r, sessionCookie)
+				setPrivateCookie(r, s.cookie(r, sessionCookie, "", -1))
 			} else {
 				s.fail(w, r, err)
 				return
@@ -154,30 +170,62 @@ func (s *Server) secure(r *http.Request) bool {
 	return r.TLS != nil || strings.HasPrefix(s.BaseURL, "https://")
 }
 
+// setCookie sets a cookie for the whole site. Setting a new session also
+// sets the CSRF token bound to it, so that the pages of the answer's
+// redirect carry a token that works.
 func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: int(maxAge.Seconds()),
-		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, s.cookie(r, name, value, int(maxAge.Seconds())))
+	if name == sessionCookie {
+		s.setCookie(w, r, csrfCookie, sessionCSRF(value), 0)
+	}
 }
 
 func (s *Server) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, s.cookie(r, name, "", -1))
+}
+
+func (s *Server) cookie(r *http.Request, name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: s.secure(r), SameSite: http.SameSiteLaxMode}
+}
+
+// sessionCSRF is the CSRF token of a signed-in browser: a MAC of the
+// session, which only the session's holder can compute. A token that a
+// cookie could set (a sibling subdomain can plant cookies) would let an
+// attacker forge the pair; this one changes with every sign-in, needs no
+// server secret and is the same on every node.
+func sessionCSRF(session string) string {
+	mac := hmac.New(sha256.New, []byte(session))
+	mac.Write([]byte("chapterhouse csrf"))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// expectedCSRF is the token a state change must send, and the one the
+// browser's cookie holds. A signed-in browser's token is bound to its
+// session; an anonymous one's (sign-in, sign-up, password reset) is the
+// double-submit cookie.
+func expectedCSRF(r *http.Request) (expected, cookie string) {
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 20 {
+		cookie = c.Value
+	}
+	if userFrom(r) != nil && r.Context().Value(viaTokenKey) == nil {
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			return sessionCSRF(c.Value), cookie
+		}
+	}
+	return cookie, cookie
 }
 
 // checkCSRF adds a synchronizer token to http.CrossOriginProtection, which
 // lets through requests from browsers that send neither Sec-Fetch-Site nor
-// Origin. The token lives in a cookie and must come back in the form (or the
-// X-CSRF-Token header). API calls authenticated by a Bearer token carry no
-// ambient credentials and need none.
+// Origin. The token must come in the form (or the X-CSRF-Token header). API
+// calls authenticated by a Bearer token carry no ambient credentials and
+// need none.
 func (s *Server) checkCSRF(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token := ""
-		if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 20 {
-			token = c.Value
-		}
+		token, cookie := expectedCSRF(r)
 		safe := r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions
 		if !safe && r.Context().Value(viaTokenKey) == nil && !strings.HasPrefix(r.URL.Path, "/api/") {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 			sent := r.Header.Get("X-CSRF-Token")
 			if sent == "" {
 				sent = r.PostFormValue("csrf")
@@ -187,15 +235,74 @@ func (s *Server) checkCSRF(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if token == "" && !strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/static/") && !probe(r.URL.Path) {
-			token = randomID(24)
-			s.setCookie(w, r, csrfCookie, token, 0)
+		if !strings.HasPrefix(r.URL.Path, "/api/") && !strings.HasPrefix(r.URL.Path, "/static/") && !probe(r.URL.Path) {
+			if token == "" {
+				token = randomID(24)
+			}
+			if token != cookie {
+				setPrivateCookie(r, s.cookie(r, csrfCookie, token, 0))
+			}
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), csrfKey, token)))
 	})
 }
 
-const maxFormBytes = 1 << 20
+// privateCookies holds back the cookies that middleware sets for the
+// browser's upkeep (a CSRF token it lacks, forgetting a session that has
+// ended) until the answer's headers go out, and sends them only with an
+// answer no shared cache may keep (Cache-Control private or no-store, as on
+// every page). On a public answer (a logo, a static file) a cache could
+// keep the cookie and hand it, token included, to everyone; the browser
+// gets it with its next page instead.
+func (s *Server) privateCookies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pw := &privateCookieWriter{ResponseWriter: w}
+		next.ServeHTTP(pw, r.WithContext(context.WithValue(r.Context(), privateCookiesKey, pw)))
+	})
+}
+
+// setPrivateCookie sets c on the answer to r if that answer is private,
+// unless the handler sets a cookie of the same name itself.
+func setPrivateCookie(r *http.Request, c *http.Cookie) {
+	if pw, ok := r.Context().Value(privateCookiesKey).(*privateCookieWriter); ok {
+		pw.cookies = append(pw.cookies, c)
+	}
+}
+
+type privateCookieWriter struct {
+	http.ResponseWriter
+	cookies []*http.Cookie
+	started bool
+}
+
+func (w *privateCookieWriter) WriteHeader(code int) {
+	w.addCookies()
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *privateCookieWriter) Write(b []byte) (int, error) {
+	w.addCookies()
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *privateCookieWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *privateCookieWriter) addCookies() {
+	if w.started {
+		return
+	}
+	w.started = true
+	h := w.Header()
+	if cc := h.Get("Cache-Control"); !strings.Contains(cc, "no-store") && !strings.Contains(cc, "private") {
+		return
+	}
+	set := h.Values("Set-Cookie")
+	for _, c := range w.cookies {
+		if !slices.ContainsFunc(set, func(v string) bool { return strings.HasPrefix(v, c.Name+"=") }) {
+			http.SetCookie(w, c)
+		}
+	}
+}
 
 // clientIP is the address sign-in throttling counts failures against: the
 // peer, or with TrustProxy the address the proxy in front saw, which is the
@@ -235,10 +342,11 @@ func (s *Server) storable(next http.Handler) http.Handler {
 			ok = storableValues(q)
 		}
 		if ok && !strings.HasPrefix(r.URL.Path, "/api/") && (r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch) {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-			if err := r.ParseForm(); err == nil {
-				ok = storableValues(r.PostForm)
+			if err := readForm(w, r); err != nil {
+				s.fail(w, r, err)
+				return
 			}
+			ok = storableValues(r.PostForm)
 		}
 		if !ok {
 			s.fail(w, r, ch.Errorf(ch.EBADREQUEST, "The request contains characters that are not text (a NUL character or bytes that are not UTF-8)."))
@@ -246,6 +354,55 @@ func (s *Server) storable(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+const (
+	maxFormBytes = 1 << 20
+	// maxFormFields is net/url's own limit, which it enforces by parsing
+	// nothing at all; counted here, it gets a message of its own.
+	maxFormFields = 10000
+)
+
+// errFormTooLarge is the answer to a form beyond maxFormBytes or
+// maxFormFields. Without it the form would parse as empty and its missing
+// CSRF field would make it "expired", which sends the user reloading a page
+// that will fail again.
+var errFormTooLarge = ch.Errorf(ch.ETOOLARGE, "This form is too large: a form may send at most %d KB in at most %d fields. Go back, shorten what you typed and send it again.", maxFormBytes>>10, maxFormFields)
+
+// readForm parses a posted form into r.PostForm within maxFormBytes and
+// maxFormFields. Values it cannot decode (a stray %) are left out, as
+// r.ParseForm leaves them.
+func readForm(w http.ResponseWriter, r *http.Request) error {
+	if r.MultipartForm != nil {
+		return nil // the artwork upload, parsed with its own limit
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "multipart/form-data":
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		if err := r.ParseMultipartForm(maxFormBytes); err != nil {
+			return formReadError(err)
+		}
+	case "application/x-www-form-urlencoded":
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBytes))
+		if err != nil {
+			return formReadError(err)
+		}
+		if bytes.Count(body, []byte("&")) >= maxFormFields {
+			return errFormTooLarge
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	r.ParseForm()
+	return nil
+}
+
+func formReadError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) || errors.Is(err, multipart.ErrMessageTooLarge) {
+		return errFormTooLarge
+	}
+	return ch.Errorf(ch.EBADREQUEST, "The form could not be read. Go back and send it again.")
 }
 
 func storableText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }

@@ -188,6 +188,8 @@ func httpStatus(code string) int {
 		return http.StatusUnauthorized
 	case ch.ETOOMANY:
 		return http.StatusTooManyRequests
+	case ch.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }

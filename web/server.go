@@ -34,7 +34,8 @@ type Config struct {
 	// TrustProxy says a reverse proxy or load balancer in front appends the
 	// client's address to X-Forwarded-For.
 	TrustProxy bool
-	// MetricsToken, when set, is the Bearer token GET /metrics requires.
+	// MetricsToken is the Bearer token GET /metrics requires; without it
+	// the metrics are not served.
 	MetricsToken string
 	// Program is the path to official status; the built-in default when it
 	// has no steps.
@@ -105,7 +106,7 @@ func New(cfg Config) (*Server, error) {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, ch.Errorf(ch.EFORBIDDEN, "Cross-origin requests are not allowed. Go back to the portal, reload the page and try again."))
 	}))
-	s.handler = s.instrument(s.recoverer(s.logRequests(securityHeaders(cop.Handler(s.limitArtworkUpload(s.storable(s.guardMetrics(s.authenticate(s.checkCSRF(routeRecorder(s.mux)))))))))))
+	s.handler = s.instrument(s.recoverer(s.logRequests(s.securityHeaders(cop.Handler(s.limitArtworkUpload(s.storable(s.guardMetrics(s.privateCookies(s.authenticate(s.checkCSRF(routeRecorder(s.mux))))))))))))
 	return s, nil
 }
 
@@ -158,7 +159,7 @@ func (s *Server) require(a access, api bool, h http.HandlerFunc) http.Handler {
 func (s *Server) registerRoutes() {
 	s.handle("GET", "/healthz", public, s.healthz)
 	s.handle("GET", "/readyz", public, s.readyz)
-	s.handle("GET", "/metrics", public, s.serveMetrics) // --metrics-token restricts it
+	s.handle("GET", "/metrics", public, s.serveMetrics) // to the holder of --metrics-token only
 	s.handle("GET", "/static/{hash}/{file}", public, s.serveStatic)
 	s.handle("GET", "/{$}", public, s.home)
 	s.handle("GET", "/policy", public, s.showPolicy)

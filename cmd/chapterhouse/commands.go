@@ -81,11 +81,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, st := newFlags("serve", stderr)
 	addr := fs.String("addr", env("ADDR", "127.0.0.1:8080"), "address to listen on (CHAPTERHOUSE_ADDR)")
 	baseURL := fs.String("base-url", env("BASE_URL", ""), "public URL of the portal, for links in mail (CHAPTERHOUSE_BASE_URL; default http://ADDR)")
-	smtpURL := fs.String("smtp-url", env("SMTP_URL", ""), "SMTP server for mail, e.g. smtp://user:pass@host:587?from=portal@example.org (CHAPTERHOUSE_SMTP_URL); without it mail is logged")
+	smtpURL := fs.String("smtp-url", env("SMTP_URL", ""), "SMTP server for mail, e.g. smtp://user@host:587?from=portal@example.org (CHAPTERHOUSE_SMTP_URL); without it mail is logged. A password in this flag is visible to every user of the machine (ps): put the URL in CHAPTERHOUSE_SMTP_URL or the password in --smtp-password-file")
+	smtpPasswordFile := fs.String("smtp-password-file", env("SMTP_PASSWORD_FILE", ""), "file holding the password of the SMTP URL's user, e.g. a mounted secret (CHAPTERHOUSE_SMTP_PASSWORD_FILE); a final newline is ignored")
 	trustProxyEnv, trustErr := envBool("TRUST_PROXY")
 	demoEnv, demoErr := envBool("DEMO")
 	trustProxy := fs.Bool("trust-proxy", trustProxyEnv, "a load balancer in front appends the client address to X-Forwarded-For; sign-in throttling counts per client, not per proxy (CHAPTERHOUSE_TRUST_PROXY)")
-	metricsToken := fs.String("metrics-token", env("METRICS_TOKEN", ""), "Bearer token GET /metrics requires (CHAPTERHOUSE_METRICS_TOKEN); without it /metrics is public")
+	metricsToken := fs.String("metrics-token", env("METRICS_TOKEN", ""), "serve GET /metrics to requests with Authorization: Bearer <token> (CHAPTERHOUSE_METRICS_TOKEN, which ps does not show); without it /metrics is off")
 	storageURL := fs.String("storage", env("STORAGE", ""), "where uploaded files live: file:DIR or s3://ACCESS:SECRET@host:port/bucket?secure=false&region=us-east-1 (CHAPTERHOUSE_STORAGE; default DATA/files)")
 	programFile := fs.String("program", env("PROGRAM", ""), "program definition (TOML) with the steps to official status (CHAPTERHOUSE_PROGRAM); default: the built-in one, see chapterhouse program export")
 	withDemo := fs.Bool("demo", demoEnv, "fill an empty database with the demo program first (CHAPTERHOUSE_DEMO)")
@@ -100,6 +101,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "smtp-url" && smtpURLHasPassword(f.Value.String()) {
+			logger.Warn("the SMTP password in --smtp-url is visible to every user of this machine; use CHAPTERHOUSE_SMTP_URL or --smtp-password-file")
+		}
+	})
+	if *smtpURL, err = withSMTPPassword(*smtpURL, *smtpPasswordFile); err != nil {
+		return err
+	}
 	db, err := st.open(ctx)
 	if err != nil {
 		return err
@@ -182,6 +191,44 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		err = nil
 	}
 	return err
+}
+
+// withSMTPPassword puts the password read from file into the SMTP URL raw,
+// which must name the user and no password of its own.
+func withSMTPPassword(raw, file string) (string, error) {
+	if file == "" {
+		return raw, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("--smtp-password-file: %w", err)
+	}
+	password := strings.TrimRight(string(b), "\r\n")
+	if password == "" {
+		return "", fmt.Errorf("--smtp-password-file: %s is empty", file)
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case raw == "":
+		return "", errors.New("--smtp-password-file needs --smtp-url (or CHAPTERHOUSE_SMTP_URL) naming the server and the user")
+	case err != nil:
+		return "", errors.New("--smtp-url: not a URL") // the error would repeat the URL
+	case u.User == nil || u.User.Username() == "":
+		return "", errors.New("--smtp-password-file: name the user in --smtp-url, as in smtp://user@host:587")
+	case smtpURLHasPassword(raw):
+		return "", errors.New("--smtp-url has a password and --smtp-password-file gives another: keep one")
+	}
+	u.User = url.UserPassword(u.User.Username(), password)
+	return u.String(), nil
+}
+
+func smtpURLHasPassword(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return false
+	}
+	_, ok := u.User.Password()
+	return ok
 }
 
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -97,3 +97,56 @@ type StepExemption struct {
 	ByName string
 	At     time.Time
 }
+
+// CoordinatorTerm is a time a person with an account coordinated a group:
+// from From until Until (nil while they still do).
+type CoordinatorTerm struct {
+	UserID int64
+	From   time.Time
+	Until  *time.Time
+}
+
+// Validity is how long a validation counts.
+func (p Program) Validity() Period {
+	if !p.ValidationValidity.Valid() {
+		return DefaultValidationValidity
+	}
+	return p.ValidationValidity
+}
+
+// ReviewCutoff is the earliest time a coordinator term disqualifies a
+// reviewer whose verdict is given at t, or who counts as a mentor at t: a
+// validity before it, so that stepping out of the coordinators long enough
+// to vouch for one's own group does not pass.
+func (p Program) ReviewCutoff(t time.Time) time.Time {
+	v := p.Validity()
+	return t.AddDate(0, -v.Months, -v.Days)
+}
+
+// CoordinatedSince reports whether the user coordinated the group (terms
+// are the group's) at some time from since on, now included.
+func CoordinatedSince(terms []CoordinatorTerm, userID int64, since time.Time) bool {
+	for _, t := range terms {
+		if t.UserID == userID && (t.Until == nil || t.Until.After(since)) {
+			return true
+		}
+	}
+	return false
+}
+
+// IndependentValidations drops the verdicts of people who coordinated the
+// group from a validity before their verdict until now: one's own group is
+// not vouched for, neither by stepping out of its coordinators for the
+// verdict nor by coming back after it.
+func (p Program) IndependentValidations(vals []Validation, terms []CoordinatorTerm) []Validation {
+	if len(terms) == 0 {
+		return vals
+	}
+	out := make([]Validation, 0, len(vals))
+	for _, v := range vals {
+		if !CoordinatedSince(terms, v.ByID, p.ReviewCutoff(v.At)) {
+			out = append(out, v)
+		}
+	}
+	return out
+}

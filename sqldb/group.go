@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -132,6 +133,9 @@ func (db *DB) CreateGroup(ctx context.Context, app ch.Application, applicant *ch
 		if err := db.writeProfileLists(ctx, tx, id, app); err != nil {
 			return err
 		}
+		if err := recordCoordinatorTerms(ctx, tx, id, nil, app.Coordinators, now); err != nil {
+			return err
+		}
 		version := 0
 		if app.PolicyAgreed {
 			if version, err = agreeToPolicy(ctx, tx, id, applicant.ID, now); err != nil {
@@ -216,6 +220,57 @@ func (db *DB) writeProfileLists(ctx context.Context, tx *sql.Tx, id int64, app c
 	return nil
 }
 
+// recordCoordinatorTerms opens a term for each coordinator in after but not
+// in before, and ends the open term of each one in before but not in after.
+func recordCoordinatorTerms(ctx context.Context, tx *sql.Tx, groupID int64, before, after []ch.Coordinator, now time.Time) error {
+	listed := func(list []ch.Coordinator, email string) bool {
+		return slices.ContainsFunc(list, func(c ch.Coordinator) bool { return c.Email == email })
+	}
+	for _, c := range after {
+		if !listed(before, c.Email) {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO coordinator_terms (group_id, email, started_at) VALUES ($1, $2, $3)`,
+				groupID, c.Email, now); err != nil {
+				return err
+			}
+		}
+	}
+	for _, c := range before {
+		if !listed(after, c.Email) {
+			if _, err := tx.ExecContext(ctx, `UPDATE coordinator_terms SET ended_at = $1 WHERE group_id = $2 AND email = $3 AND ended_at IS NULL`,
+				now, groupID, c.Email); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// coordinatorTerms returns, per group, the terms of its coordinators, past
+// and present, who have an account.
+func (db *DB) coordinatorTerms(ctx context.Context, q querier, ids []int64) (map[int64][]ch.CoordinatorTerm, error) {
+	a := sqlArgs{d: db.d}
+	query := `SELECT t.group_id, u.id, t.started_at, t.ended_at FROM coordinator_terms t JOIN users u ON u.email = t.email
+		WHERE t.group_id IN (` + addList(&a, ids) + `)`
+	out := map[int64][]ch.CoordinatorTerm{}
+	err := eachRow(ctx, q, query, a.vals, func(rows *sql.Rows) error {
+		var id int64
+		var t ch.CoordinatorTerm
+		if err := rows.Scan(&id, &t.UserID, &t.From, &t.Until); err != nil {
+			return err
+		}
+		out[id] = append(out[id], t)
+		return nil
+	})
+	return out, err
+}
+
+// CoordinatorTerms returns the terms of a group's coordinators, past and
+// present, who have an account.
+func (db *DB) CoordinatorTerms(ctx context.Context, groupID int64) ([]ch.CoordinatorTerm, error) {
+	terms, err := db.coordinatorTerms(ctx, db.sql, []int64{groupID})
+	return terms[groupID], err
+}
+
 func addEvent(ctx context.Context, q querier, e ch.GroupEvent) error {
 	actor := sql.NullInt64{Int64: e.ActorID, Valid: e.ActorID != 0}
 	_, err := q.ExecContext(ctx, `INSERT INTO group_events (group_id, at, actor_id, kind, from_status, to_status, detail)
@@ -258,6 +313,9 @@ func (db *DB) UpdateGroup(ctx context.Context, slug string, app ch.Application, 
 			return err
 		}
 		if err := db.writeProfileLists(ctx, tx, old.ID, app); err != nil {
+			return err
+		}
+		if err := recordCoordinatorTerms(ctx, tx, old.ID, old.Coordinators, app.Coordinators, now); err != nil {
 			return err
 		}
 		if err := db.recordRename(ctx, tx, old, app, by, now); err != nil {

@@ -164,7 +164,11 @@ func (db *DB) ChangeEmail(ctx context.Context, userID int64, newEmail string) er
 			return err
 		}
 		// Where a group listed both addresses, the person keeps one row.
-		_, err := tx.ExecContext(ctx, `DELETE FROM coordinators WHERE email = $1`, old)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM coordinators WHERE email = $1`, old); err != nil {
+			return err
+		}
+		// A past coordinator who changes address stays one.
+		_, err := tx.ExecContext(ctx, `UPDATE coordinator_terms SET email = $1 WHERE email = $2`, newEmail, old)
 		return err
 	})
 }

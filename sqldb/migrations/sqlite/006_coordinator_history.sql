@@ -1,0 +1,20 @@
+-- Who coordinated which group, from when until when (ended_at NULL while
+-- they still do). A person who coordinates a group, or did within the
+-- program's validation validity, neither validates its steps nor counts as
+-- its mentor: stepping out of the coordinators to vouch for one's own group
+-- must not work. Keyed by address, like coordinators; a changed address
+-- follows the person.
+CREATE TABLE coordinator_terms (
+    id         INTEGER PRIMARY KEY,
+    group_id   INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    email      TEXT NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    ended_at   TIMESTAMP
+);
+CREATE INDEX coordinator_terms_by_group ON coordinator_terms(group_id, email);
+CREATE INDEX coordinator_terms_by_email ON coordinator_terms(email);
+
+-- Today's coordinators have coordinated since their group applied, as far
+-- as anyone knows: the history named past coordinators without addresses.
+INSERT INTO coordinator_terms (group_id, email, started_at)
+    SELECT c.group_id, c.email, g.created_at FROM coordinators c JOIN groups g ON g.id = c.group_id;

@@ -135,7 +135,7 @@ func (s *Server) renderGroupPage(w http.ResponseWriter, r *http.Request, status 
 		s.fail(w, r, err)
 		return
 	}
-	d := groupPageData{Group: g, Viewer: v, ShowContacts: v.User != nil, ReviewForm: review,
+	d := groupPageData{Group: g, Viewer: v, ShowContacts: v.CanSeeContacts(), ReviewForm: review,
 		CanReview: g.Status == ch.StatusPending && v.User.IsCommunityManager()}
 	if !v.CanEdit() {
 		events = slices.DeleteFunc(events, func(e ch.GroupEvent) bool { return !e.Public() })

@@ -157,7 +157,7 @@ func (s *Server) renderGroupPage(w http.ResponseWriter, r *http.Request, status 
 		}
 	}
 	if d.CanReview {
-		named, err := s.DB.NamedGroups(ctx)
+		named, err := s.DB.NamedGroups(ctx, v.User)
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -18,3 +18,14 @@ CREATE INDEX coordinator_terms_by_email ON coordinator_terms(email);
 -- as anyone knows: the history named past coordinators without addresses.
 INSERT INTO coordinator_terms (group_id, email, started_at)
     SELECT c.group_id, c.email, g.created_at FROM coordinators c JOIN groups g ON g.id = c.group_id;
+
+-- The slugs a group had before it was first listed. Until then a group's
+-- slug carries a random suffix, so that a hidden application neither holds
+-- the plain slug of its name nor shows, in the suffix a later application
+-- gets, that it exists; once listed it takes the plain slug (numbered among
+-- what is taken), and the earlier one keeps leading to it.
+CREATE TABLE group_slugs (
+    slug     TEXT NOT NULL PRIMARY KEY,
+    group_id BIGINT NOT NULL REFERENCES groups(id) ON DELETE CASCADE
+);
+CREATE INDEX group_slugs_by_group ON group_slugs(group_id);

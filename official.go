@@ -41,7 +41,7 @@ type RecordedMeeting struct {
 
 // Normalize trims what was typed.
 func (m *RecordedMeeting) Normalize() {
-	m.Title = strings.Join(strings.Fields(m.Title), " ")
+	m.Title = OneLine(m.Title)
 	m.Format = strings.ToLower(strings.TrimSpace(m.Format))
 	m.Link = strings.TrimSpace(m.Link)
 }
@@ -51,6 +51,9 @@ func (m *RecordedMeeting) Normalize() {
 // a web address if a link is given.
 func (m *RecordedMeeting) Validate(now time.Time) error {
 	fe := FieldErrors{}
+	if msg := CheckOneLine(m.Title); msg != "" {
+		fe.Add("title", msg)
+	}
 	switch n := utf8.RuneCountInString(m.Title); {
 	case n == 0:
 		fe.Add("title", "Give the meeting's title or topic.")

@@ -736,3 +736,22 @@ func TestContactsNeedVerifiedAccount(t *testing.T) {
 		t.Error("an unverified account is not told how to see the organisers' address")
 	}
 }
+
+// TestManagerKeepsOwnRole: on the People page a community manager cannot
+// remove its own community manager role; another manager can.
+func TestManagerKeepsOwnRole(t *testing.T) {
+	w := newAuthzWorld(t)
+	cm := w.users[asManager]
+	remove := url.Values{"role": {"community-manager"}, "action": {"remove"}}
+	resp, body := w.browsers[asManager].post("/admin/people/"+itoa(cm.ID)+"/roles", remove)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "your own community manager role") {
+		t.Errorf("removing one's own manager role: %d\n%.300s", resp.StatusCode, body)
+	}
+	if u, _ := w.p.db.UserByID(t.Context(), cm.ID); !u.IsCommunityManager() {
+		t.Fatal("a community manager removed its own role")
+	}
+	other := w.p.user("cm2@example.org", "Carl Manager", ch.RoleCommunityManager)
+	if resp, _ := w.p.signedIn(other).post("/admin/people/"+itoa(cm.ID)+"/roles", remove); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("another manager removing the role: %d", resp.StatusCode)
+	}
+}

@@ -210,7 +210,7 @@ func TestCheckOneLine(t *testing.T) {
 		}
 	}
 	for typed, want := range map[string]string{
-		"  Ann \u00a0 Lee ": "Ann Lee", "Zoë": "Zoë", "👩‍👩‍👧 Family": "👩‍👩‍👧 Family", "می‌خواهم": "می‌خواهم", "東京 Gophers": "東京 Gophers",
+		"  Ann \u00a0 Lee ": "Ann Lee", "Zoë": "Zoë", "👩\u200d👩\u200d👧 Family": "👩\u200d👩\u200d👧 Family", "می\u200cخواهم": "می\u200cخواهم", "東京 Gophers": "東京 Gophers",
 	} {
 		got := OneLine(typed)
 		if got != want || CheckOneLine(got) != "" {

@@ -63,6 +63,12 @@ func TestOfficialStatus(t *testing.T) {
 	cora.open(groupPath)
 	cora.submit(`button[name=decision][value=accept]`, http.StatusOK)
 	cora.sees("The group is accepted and now listed.")
+	// Listed, the group takes its name's plain slug; the application's
+	// address leads there.
+	cora.open(groupPath)
+	groupPath = strings.TrimPrefix(cora.location(), srv.URL)
+	slug = strings.TrimPrefix(groupPath, "/groups/")
+	checklist = groupPath + "/checklist"
 
 	// Ada opens the checklist from the group's page: most steps are open.
 	ada.open(groupPath)

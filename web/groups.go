@@ -123,11 +123,25 @@ func (s *Server) groupPage(w http.ResponseWriter, r *http.Request) {
 	s.renderGroupPage(w, r, http.StatusOK, form{Values: url.Values{}, Errors: map[string]string{}})
 }
 
+// toListedSlug sends a request for a group's page by the slug it had as an
+// application to the slug it took when listed, so that the page has one
+// address. It reports whether it answered.
+func toListedSlug(w http.ResponseWriter, r *http.Request, g *ch.Group) bool {
+	if r.PathValue("slug") == g.Slug {
+		return false
+	}
+	http.Redirect(w, r, "/groups/"+g.Slug, http.StatusMovedPermanently)
+	return true
+}
+
 func (s *Server) renderGroupPage(w http.ResponseWriter, r *http.Request, status int, review form) {
 	ctx := r.Context()
 	g, v, err := s.loadGroup(ctx, r)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if r.Method == http.MethodGet && toListedSlug(w, r, g) {
 		return
 	}
 	events, err := s.DB.GroupEvents(ctx, g.ID)

@@ -60,4 +60,16 @@ func TestSimilarNamesHideApplications(t *testing.T) {
 	if strings.Contains(page, pending.Slug) || strings.Contains(page, declined.Slug) {
 		t.Error("the applicant's page names hidden groups")
 	}
+
+	// Listed, the group takes its name's plain slug; the application's
+	// slug leads there.
+	var listed apiGroupResponse
+	p.apiJSON("POST", "/api/v1/groups/"+slug+"/review", w.tokens[asManager], `{"decision": "accept"}`, 200, &listed)
+	if listed.Group.Slug != "lyon-scala-user-group" {
+		t.Errorf("the accepted group's slug is %q", listed.Group.Slug)
+	}
+	resp, _ = p.browser().get("/groups/" + slug)
+	if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/groups/lyon-scala-user-group" {
+		t.Errorf("the application's address answers %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
 }

@@ -109,7 +109,8 @@ type CoordinatorTerm struct {
 	Until  *time.Time
 }
 
-// Validity is how long a validation counts.
+// Validity is how long a validation counts: the program's validation
+// validity, or the default where it sets none.
 func (p Program) Validity() Period {
 	if !p.ValidationValidity.Valid() {
 		return DefaultValidationValidity

@@ -17,8 +17,9 @@ import (
 // is met.
 
 // GroupFacts gathers what Program.Evaluate needs to know about a group at
-// time now: g must be loaded with its contacts, channels, coordinators and
-// agreed policy version, as GroupBySlug returns it.
+// time now under program p (whose validity decides which mentors count):
+// g must be loaded with its contacts, channels, coordinators and agreed
+// policy version, as GroupBySlug returns it.
 func (db *DB) GroupFacts(ctx context.Context, g *ch.Group, p ch.Program, reqs []ch.Requirement, now time.Time) (ch.GroupFacts, error) {
 	facts, err := db.groupFacts(ctx, db.sql, []*ch.Group{g}, p, reqs, now)
 	if err != nil {

@@ -180,12 +180,12 @@ func (db *DB) lockGroup(ctx context.Context, tx *sql.Tx, slug string) (*ch.Group
 // on the groups holding the name would tell the applicant of hidden
 // (pending or declined) ones.
 func (db *DB) hiddenSlug(ctx context.Context, tx *sql.Tx, base string) (string, error) {
+	src := db.Rand
+	if src == nil {
+		src = rand.Reader
+	}
+	b := make([]byte, 5) // eight base32 letters
 	for {
-		b := make([]byte, 5)
-		src := db.Rand
-		if src == nil {
-			src = rand.Reader
-		}
 		if _, err := io.ReadFull(src, b); err != nil {
 			return "", err
 		}

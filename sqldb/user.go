@@ -216,12 +216,12 @@ func (db *DB) setRole(ctx context.Context, tx *sql.Tx, userID int64, role ch.Rol
 	if grant {
 		res, err = tx.ExecContext(ctx, `INSERT INTO user_roles (user_id, role, granted_by, granted_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT DO NOTHING`, userID, role, byID, now)
-	} else if role == ch.RoleCommunityManager {
-		if err := lastManagerStays(ctx, tx, db.d, userID); err != nil {
-			return err
-		}
-		res, err = tx.ExecContext(ctx, `DELETE FROM user_roles WHERE user_id = $1 AND role = $2`, userID, role)
 	} else {
+		if role == ch.RoleCommunityManager {
+			if err := lastManagerStays(ctx, tx, db.d, userID); err != nil {
+				return err
+			}
+		}
 		res, err = tx.ExecContext(ctx, `DELETE FROM user_roles WHERE user_id = $1 AND role = $2`, userID, role)
 	}
 	if err != nil {

@@ -54,8 +54,6 @@ func TestOfficialStatus(t *testing.T) {
 	if !strings.HasPrefix(groupPath, "/groups/") || groupPath == "/groups/new" {
 		ada.fatal("after applying the browser is at %s, not on the group's page", groupPath)
 	}
-	slug := strings.TrimPrefix(groupPath, "/groups/")
-	checklist := groupPath + "/checklist"
 
 	// Cora accepts it.
 	cora := newPerson(t, browser, srv, "Cora")
@@ -67,8 +65,8 @@ func TestOfficialStatus(t *testing.T) {
 	// address leads there.
 	cora.open(groupPath)
 	groupPath = strings.TrimPrefix(cora.location(), srv.URL)
-	slug = strings.TrimPrefix(groupPath, "/groups/")
-	checklist = groupPath + "/checklist"
+	slug := strings.TrimPrefix(groupPath, "/groups/")
+	checklist := groupPath + "/checklist"
 
 	// Ada opens the checklist from the group's page: most steps are open.
 	ada.open(groupPath)

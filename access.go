@@ -21,6 +21,16 @@ func (v Viewer) CanSee(s Status) bool {
 // its meetings.
 func (v Viewer) CanEdit() bool { return v.Organizer || v.User.IsCommunityManager() }
 
+// CanSeeContacts reports whether a viewer may see the organisers' contact
+// addresses: any verified account, as the README promises. An unverified
+// account is anyone who typed an address, so it sees no more than the
+// public.
+func (v Viewer) CanSeeContacts() bool { return v.User.Verified() }
+
+// CanSeeCoordinatorEmails reports whether a viewer may see the coordinators'
+// own addresses: those who run the group, from a verified account.
+func (v Viewer) CanSeeCoordinatorEmails() bool { return v.CanEdit() && v.CanSeeContacts() }
+
 // IsManager reports whether the viewer is a community manager.
 func (v Viewer) IsManager() bool { return v.User.IsCommunityManager() }
 

@@ -179,13 +179,13 @@ const (
 // drops empty rows (forms send blank rows for adding more).
 func (a *Application) Normalize() {
 	for _, p := range []*string{&a.Name, &a.ShortName, &a.City, &a.TimeZone} {
-		*p = strings.Join(strings.Fields(*p), " ")
+		*p = OneLine(*p)
 	}
 	a.Description = strings.TrimSpace(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(a.Description))
 	a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
 	a.TimeZone = strings.ReplaceAll(a.TimeZone, " ", "_")
 	a.Cadence = Cadence(strings.ToLower(strings.TrimSpace(string(a.Cadence))))
-	a.Employer = strings.Join(strings.Fields(a.Employer), " ")
+	a.Employer = OneLine(a.Employer)
 	a.OrganiserEmails = cleanList(a.OrganiserEmails, NormalizeEmail)
 	a.URLs = cleanList(a.URLs, strings.TrimSpace)
 	var chans []Channel
@@ -200,8 +200,8 @@ func (a *Application) Normalize() {
 	var coords []Coordinator
 	for _, c := range a.Coordinators {
 		c.Email = NormalizeEmail(c.Email)
-		c.Name = strings.Join(strings.Fields(c.Name), " ")
-		c.Employer = strings.Join(strings.Fields(c.Employer), " ")
+		c.Name = OneLine(c.Name)
+		c.Employer = OneLine(c.Employer)
 		if c.Email != "" || c.Name != "" || c.Employer != "" {
 			coords = append(coords, c)
 		}
@@ -223,6 +223,18 @@ func cleanList(in []string, f func(string) string) []string {
 // applicant must tick the Social Media and Event Policy box (on applying).
 func (a *Application) Validate(requirePolicy bool) error {
 	fe := FieldErrors{}
+	// A line break in a name or a city would be a line of its own in the
+	// mails that carry it; these hints come first.
+	for field, v := range map[string]string{"name": a.Name, "short_name": a.ShortName, "city": a.City, "employer": a.Employer} {
+		if msg := CheckOneLine(v); msg != "" {
+			fe.Add(field, msg)
+		}
+	}
+	for _, c := range a.Coordinators {
+		if CheckOneLine(c.Name) != "" || CheckOneLine(c.Employer) != "" {
+			fe.Add("coordinators", "Write each coordinator's name and employer on one line, without line breaks, tabs or invisible control characters.")
+		}
+	}
 	switch n := utf8.RuneCountInString(a.Name); {
 	case n == 0:
 		fe.Add("name", "Enter the group's name.")

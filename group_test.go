@@ -36,7 +36,7 @@ func ptr(f float64) *float64 { return &f }
 
 func TestApplicationNormalize(t *testing.T) {
 	a := Application{
-		Name:            "  Lyon \t  Gophers ",
+		Name:            "  Lyon \u00a0  Gophers ",
 		ShortName:       " LyGo ",
 		Description:     "\n  First line\r\nSecond line  \r\n",
 		City:            "  Saint-Étienne   du  Rouvray ",

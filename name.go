@@ -4,7 +4,9 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
+	"github.com/mtibben/confusables"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
@@ -134,17 +136,56 @@ type NamedGroup struct {
 	Slug, Name, ShortName, NameKey, ShortKey string
 }
 
+// skeleton reduces a name key (or short key) to what it looks like: each
+// word mapped to its Unicode TR 39 skeleton and folded again, common words
+// dropped and words sorted once more, so that "Lyоn" spelt with a Cyrillic
+// о is the same key as "Lyon". Stored keys go through it at comparison
+// time, so keys written before it need no rewriting; it is idempotent.
+func skeleton(key string) string {
+	var kept []string
+	for _, w := range strings.Fields(key) {
+		if w = lookalike(w); !commonWords[w] {
+			kept = append(kept, w)
+		}
+	}
+	slices.Sort(kept)
+	return strings.Join(kept, " ")
+}
+
+// lookalike is a word's TR 39 skeleton, folded.
+func lookalike(w string) string {
+	var b strings.Builder
+	for i := range len(w) {
+		if w[i] >= utf8.RuneSelf {
+			return fold(confusables.Skeleton(w))
+		}
+		b.WriteString(asciiLookalikes[w[i]])
+	}
+	return b.String()
+}
+
+// asciiLookalikes holds lookalike of each ASCII character. Most stored keys
+// are ASCII, and the skeleton of an ASCII word is its characters'
+// skeletons in a row, so the similarity check over every group needs no
+// normalization for them.
+var asciiLookalikes = func() (t [utf8.RuneSelf]string) {
+	for c := range t {
+		t[c] = fold(confusables.Skeleton(string(rune(c))))
+	}
+	return t
+}()
+
 // SimilarGroups returns the groups whose name or short name is the same as,
-// or close to, the proposed ones. self is skipped (a group is not similar to
-// itself when edited).
+// or close to, the proposed ones, look-alike letters of other scripts
+// included. self is skipped (a group is not similar to itself when edited).
 func SimilarGroups(name, shortName, self string, groups []NamedGroup) []NamedGroup {
-	key, skey := NameKey(name), ShortKey(shortName)
+	key, skey := skeleton(NameKey(name)), lookalike(ShortKey(shortName))
 	var out []NamedGroup
 	for _, g := range groups {
 		if g.Slug == self {
 			continue
 		}
-		if SimilarKeys(key, g.NameKey) || (skey != "" && len(skey) >= 2 && skey == g.ShortKey) {
+		if SimilarKeys(key, skeleton(g.NameKey)) || (skey != "" && len(skey) >= 2 && skey == lookalike(g.ShortKey)) {
 			out = append(out, g)
 			if len(out) == 5 {
 				break
@@ -160,3 +201,49 @@ func SortName(name string) string { return strings.Join(words(name), " ") }
 
 // SearchWords folds text into the words full-text search indexes and matches.
 func SearchWords(s string) []string { return words(s) }
+
+// hiddenInLine reports whether r has no place in a one-line field: control
+// characters (line breaks, tabs, NUL, escape…), the Unicode line and
+// paragraph separators, invisible format characters (bidirectional
+// overrides, zero-width spaces, the byte order mark) other than the
+// joiners some scripts need, and bytes that are not UTF-8. A line break in
+// a name becomes a line of its own in mails sent to others; an override
+// makes a name read otherwise than it compares.
+func hiddenInLine(r rune) bool {
+	switch {
+	case r == '\u200c' || r == '\u200d': // zero-width non-joiner and joiner
+		return false
+	case r == utf8.RuneError, r == '\u2028', r == '\u2029':
+		return true
+	}
+	return unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r)
+}
+
+// OneLine trims s and turns each run of spaces inside it into one space.
+// What CheckOneLine refuses stays, to be refused rather than silently
+// joined: a tab or a line break is not taken for a space.
+func OneLine(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) && !hiddenInLine(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// CheckOneLine returns the hint next to a one-line field (a name, a city,
+// a title…) that holds what it must not (see hiddenInLine), or "".
+func CheckOneLine(s string) string {
+	if strings.ContainsFunc(s, hiddenInLine) || !utf8.ValidString(s) {
+		return "Write it on one line, without line breaks, tabs or invisible control characters."
+	}
+	return ""
+}

@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 var slugShape = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -161,6 +164,12 @@ func TestSimilarGroups(t *testing.T) {
 		{"Something Else Entirely", "pyLYON", "", []string{"python-lyon-meetup"}},
 		{"Something Else Entirely", "X", "", nil}, // one letter says nothing
 		{"Something Else Entirely", "", "", nil},
+		// Look-alike letters of other scripts (Unicode TR 39 skeletons).
+		{"Lyоn Pythоn User Group", "", "", []string{"python-lyon-meetup"}},        // Cyrillic о
+		{"Ζürich Gορhers", "", "", []string{"zurich-gophers"}},                    // Greek Ζ, ο, ρ
+		{"Рython Lyon", "", "", []string{"python-lyon-meetup"}},                   // Cyrillic Р, word order
+		{"Something Else Entirely", "РyLyоn", "", []string{"python-lyon-meetup"}}, // Cyrillic Р and о
+		{"Ρaris Gо", "", "", nil},                                                 // look-alikes of a name that is not there
 	}
 	for _, tt := range tests {
 		got := slugs(SimilarGroups(tt.name, tt.short, tt.self, groups))
@@ -185,4 +194,113 @@ func TestSortName(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Errorf("sorted by SortName: %v, want %v", names, want)
 	}
+}
+
+// One-line fields refuse what would break a mail's lines or read otherwise
+// than it compares, and keep what scripts and emoji need.
+func TestCheckOneLine(t *testing.T) {
+	for _, s := range []string{
+		"Eve\r\nBcc: all@example.org", "Eve\nEve", "Eve\rEve", "Eve\tEve", "Eve\x00", "Eve\x1b[31m", "Eve\x7f",
+		"Eve\u0085Eve", "Eve\u2028Eve", "Eve\u2029Eve", "\u202eevE", "Eve\u2066x\u2069", "E\u200bve", "\ufeffEve", "E\u00adve", "Eve\xff",
+	} {
+		for _, typed := range []string{s, " " + s + " "} {
+			if CheckOneLine(OneLine(typed)) == "" {
+				t.Errorf("CheckOneLine(OneLine(%q)) accepts it", typed)
+			}
+		}
+	}
+	for typed, want := range map[string]string{
+		"  Ann \u00a0 Lee ": "Ann Lee", "Zoë": "Zoë", "👩\u200d👩\u200d👧 Family": "👩\u200d👩\u200d👧 Family", "می\u200cخواهم": "می\u200cخواهم", "東京 Gophers": "東京 Gophers",
+	} {
+		got := OneLine(typed)
+		if got != want || CheckOneLine(got) != "" {
+			t.Errorf("OneLine(%q) = %q (%q), want %q accepted", typed, got, CheckOneLine(got), want)
+		}
+	}
+
+	// Every one-line field says so next to itself.
+	su := SignUp{Email: "eve@example.org", Name: "Eve\r\nBcc: all@example.org", Password: "long enough password"}
+	su.Normalize()
+	if f := ErrorFields(su.Validate()); f["name"] == "" || len(f) != 1 {
+		t.Errorf("sign-up with a line break in the name: %v", f)
+	}
+	if _, err := PersonName("Eve\nAdmin", "name"); ErrorFields(err)["name"] == "" {
+		t.Errorf("PersonName with a line break: %v", err)
+	}
+	a := validApplication()
+	a.Name, a.ShortName, a.City, a.Employer = "Lyon\nGophers", "Ly\tGo", "Lyon\u202e", "Acme\r"
+	a.Coordinators = []Coordinator{{Email: "bo@example.org", Name: "Bo\nChen"}}
+	a.Normalize()
+	fields := ErrorFields(a.Validate(true))
+	for _, k := range []string{"name", "short_name", "city", "employer", "coordinators"} {
+		if fields[k] == "" {
+			t.Errorf("application field %s with a control character: no hint (%v)", k, fields)
+		}
+	}
+	m := RecordedMeeting{Title: "Talks\r\nand more", HeldOn: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), Format: "online"}
+	m.Normalize()
+	if f := ErrorFields(m.Validate(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))); f["title"] == "" {
+		t.Errorf("meeting title with a line break: %v", f)
+	}
+}
+
+// FuzzOneLine: whatever is typed, OneLine is idempotent and keeps every
+// character CheckOneLine refuses, a field CheckOneLine accepts holds no line
+// break, control or format character but the joiners, and no name accepted
+// at sign-up, on an application or for a meeting holds one.
+func FuzzOneLine(f *testing.F) {
+	for _, s := range []string{"Ann Lee", " a \t b ", "x\r\ny", "\u202e", "\u2028", "a\u200db", "\xff\xfe", "\u0085", "Lyоn", ""} {
+		f.Add(s)
+	}
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		n := OneLine(s)
+		if OneLine(n) != n {
+			t.Fatalf("OneLine is not idempotent: %q then %q", n, OneLine(n))
+		}
+		count := func(s string) (k int) {
+			for _, r := range s {
+				if hiddenInLine(r) {
+					k++
+				}
+			}
+			return k
+		}
+		if count(s) != count(n) {
+			t.Fatalf("OneLine(%q) = %q dropped a character CheckOneLine refuses", s, n)
+		}
+		oneLine := func(what, v string) {
+			t.Helper()
+			for _, r := range v {
+				if (unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) && r != '\u200c' && r != '\u200d') || r == utf8.RuneError {
+					t.Fatalf("%s %q accepted with %U", what, v, r)
+				}
+			}
+		}
+		if CheckOneLine(n) == "" {
+			oneLine("a one-line field", n)
+		}
+		su := SignUp{Email: "a@example.org", Name: s, Password: "long enough password"}
+		su.Normalize()
+		if su.Validate() == nil {
+			oneLine("sign-up name", su.Name)
+		}
+		if name, err := PersonName(s, "name"); err == nil {
+			oneLine("account name", name)
+		}
+		a := validApplication()
+		a.Name, a.City, a.Employer = s+" Gophers", s+"ville", s
+		a.Coordinators = []Coordinator{{Email: "bo@example.org", Name: "Bo " + s, Employer: s}}
+		a.Normalize()
+		if a.Validate(true) == nil {
+			for _, v := range []string{a.Name, a.City, a.Employer, a.Coordinators[0].Name, a.Coordinators[0].Employer} {
+				oneLine("application field", v)
+			}
+		}
+		m := RecordedMeeting{Title: s, HeldOn: now.AddDate(0, -1, 0), Format: "online"}
+		m.Normalize()
+		if m.Validate(now) == nil {
+			oneLine("meeting title", m.Title)
+		}
+	})
 }

@@ -41,7 +41,7 @@ type RecordedMeeting struct {
 
 // Normalize trims what was typed.
 func (m *RecordedMeeting) Normalize() {
-	m.Title = strings.Join(strings.Fields(m.Title), " ")
+	m.Title = OneLine(m.Title)
 	m.Format = strings.ToLower(strings.TrimSpace(m.Format))
 	m.Link = strings.TrimSpace(m.Link)
 }
@@ -51,6 +51,9 @@ func (m *RecordedMeeting) Normalize() {
 // a web address if a link is given.
 func (m *RecordedMeeting) Validate(now time.Time) error {
 	fe := FieldErrors{}
+	if msg := CheckOneLine(m.Title); msg != "" {
+		fe.Add("title", msg)
+	}
 	switch n := utf8.RuneCountInString(m.Title); {
 	case n == 0:
 		fe.Add("title", "Give the meeting's title or topic.")
@@ -96,4 +99,58 @@ type StepExemption struct {
 	ByID   int64
 	ByName string
 	At     time.Time
+}
+
+// CoordinatorTerm is a time a person with an account coordinated a group:
+// from From until Until (nil while they still do).
+type CoordinatorTerm struct {
+	UserID int64
+	From   time.Time
+	Until  *time.Time
+}
+
+// Validity is how long a validation counts: the program's validation
+// validity, or the default where it sets none.
+func (p Program) Validity() Period {
+	if !p.ValidationValidity.Valid() {
+		return DefaultValidationValidity
+	}
+	return p.ValidationValidity
+}
+
+// ReviewCutoff is the earliest time a coordinator term disqualifies a
+// reviewer whose verdict is given at t, or who counts as a mentor at t: a
+// validity before it, so that stepping out of the coordinators long enough
+// to vouch for one's own group does not pass.
+func (p Program) ReviewCutoff(t time.Time) time.Time {
+	v := p.Validity()
+	return t.AddDate(0, -v.Months, -v.Days)
+}
+
+// CoordinatedSince reports whether the user coordinated the group (terms
+// are the group's) at some time from since on, now included.
+func CoordinatedSince(terms []CoordinatorTerm, userID int64, since time.Time) bool {
+	for _, t := range terms {
+		if t.UserID == userID && (t.Until == nil || t.Until.After(since)) {
+			return true
+		}
+	}
+	return false
+}
+
+// IndependentValidations drops the verdicts of people who coordinated the
+// group from a validity before their verdict until now: one's own group is
+// not vouched for, neither by stepping out of its coordinators for the
+// verdict nor by coming back after it.
+func (p Program) IndependentValidations(vals []Validation, terms []CoordinatorTerm) []Validation {
+	if len(terms) == 0 {
+		return vals
+	}
+	out := make([]Validation, 0, len(vals))
+	for _, v := range vals {
+		if !CoordinatedSince(terms, v.ByID, p.ReviewCutoff(v.At)) {
+			out = append(out, v)
+		}
+	}
+	return out
 }

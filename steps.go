@@ -210,10 +210,7 @@ func (p Program) evaluateStep(s Step, f GroupFacts, vals []Validation, now time.
 	}
 
 	// The latest validation per required role.
-	validity := p.ValidationValidity
-	if !validity.Valid() {
-		validity = DefaultValidationValidity
-	}
+	validity := p.Validity()
 	var needsWork []Validation
 	var lapsed []time.Time // expiry of latest passes that are too old
 	usedBy := map[int64]bool{}

@@ -104,7 +104,7 @@ type SignUp struct {
 // Normalize trims the input in place.
 func (s *SignUp) Normalize() {
 	s.Email = NormalizeEmail(s.Email)
-	s.Name = strings.TrimSpace(s.Name)
+	s.Name = OneLine(s.Name)
 }
 
 // Validate checks a sign-up and reports every wrong field at once.
@@ -113,15 +113,35 @@ func (s *SignUp) Validate() error {
 	if !ValidEmail(s.Email) {
 		fe.Add("email", "Enter an email address like name@example.org.")
 	}
-	if s.Name == "" {
-		fe.Add("name", "Enter your name.")
-	} else if utf8.RuneCountInString(s.Name) > MaxPersonNameLen {
-		fe.Add("name", AtMostChars(MaxPersonNameLen))
+	if msg := personNameProblem(s.Name); msg != "" {
+		fe.Add("name", msg)
 	}
 	if msg := CheckPassword(s.Password); msg != "" {
 		fe.Add("password", msg)
 	}
 	return fe.Err()
+}
+
+// personNameProblem returns what is wrong with a person's name as typed
+// (normalized by OneLine), or "".
+func personNameProblem(name string) string {
+	switch {
+	case name == "":
+		return "Enter your name."
+	case utf8.RuneCountInString(name) > MaxPersonNameLen:
+		return AtMostChars(MaxPersonNameLen)
+	}
+	return CheckOneLine(name)
+}
+
+// PersonName normalizes a person's new name and checks it as sign-up does;
+// the EINVALID error names the field.
+func PersonName(name, field string) (string, error) {
+	name = OneLine(name)
+	if msg := personNameProblem(name); msg != "" {
+		return name, Invalid("Check your name.", field, msg)
+	}
+	return name, nil
 }
 
 // CheckPassword returns what is wrong with a new password, or "".

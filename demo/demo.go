@@ -4,6 +4,7 @@ package demo
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"maps"
 	"math"
@@ -215,8 +216,11 @@ func seed(ctx context.Context, db *sqldb.DB, h *password.Hasher, o Options) ([]A
 		return nil, nil, err
 	}
 	s := newSeeder(db, hash, o)
-	saved := db.Now
-	defer func() { db.Now = saved }()
+	saved, savedRand := db.Now, db.Rand
+	defer func() { db.Now, db.Rand = saved, savedRand }()
+	var seed [32]byte
+	binary.LittleEndian.PutUint64(seed[:], uint64(o.Seed))
+	db.Rand = rand.NewChaCha8(seed)
 
 	accounts, err := s.accounts(ctx, o.Password)
 	if err != nil {

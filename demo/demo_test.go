@@ -246,8 +246,9 @@ func TestSeedMany(t *testing.T) {
 		}
 		slugs[g.Slug] = true
 		statuses[g.Status] = true
-		// Names are distinct enough that no slug needed a number to be unique.
-		if g.Slug != ch.Slugify(g.Name) {
+		// Names are distinct enough that no slug needed a number to be
+		// unique; applications not listed carry a random suffix.
+		if want := ch.Slugify(g.Name); g.Slug != want && (g.Status.Public() || !strings.HasPrefix(g.Slug, want+"-")) {
 			t.Errorf("%q has slug %s", g.Name, g.Slug)
 		}
 	}

@@ -428,6 +428,13 @@ func TestApplyAndReview(t *testing.T) {
 	ada.sees("Review this application", "Lyon, France", "Ada Organiser")
 	ada.submit(`button[name=decision][value=accept]`, http.StatusOK)
 	ada.sees("The group is accepted and now listed.", "No application is waiting.")
+	// Listed, the group takes its name's plain slug; the application's
+	// address leads there.
+	ada.open(groupPath)
+	groupPath = strings.TrimPrefix(ada.location(), srv.URL)
+	if groupPath != "/groups/lyon-gophers" {
+		ada.fatal("the listed group is at %s", groupPath)
+	}
 
 	// A visitor finds it in the public directory.
 	visitor.open("/groups")

@@ -54,8 +54,6 @@ func TestOfficialStatus(t *testing.T) {
 	if !strings.HasPrefix(groupPath, "/groups/") || groupPath == "/groups/new" {
 		ada.fatal("after applying the browser is at %s, not on the group's page", groupPath)
 	}
-	slug := strings.TrimPrefix(groupPath, "/groups/")
-	checklist := groupPath + "/checklist"
 
 	// Cora accepts it.
 	cora := newPerson(t, browser, srv, "Cora")
@@ -63,6 +61,12 @@ func TestOfficialStatus(t *testing.T) {
 	cora.open(groupPath)
 	cora.submit(`button[name=decision][value=accept]`, http.StatusOK)
 	cora.sees("The group is accepted and now listed.")
+	// Listed, the group takes its name's plain slug; the application's
+	// address leads there.
+	cora.open(groupPath)
+	groupPath = strings.TrimPrefix(cora.location(), srv.URL)
+	slug := strings.TrimPrefix(groupPath, "/groups/")
+	checklist := groupPath + "/checklist"
 
 	// Ada opens the checklist from the group's page: most steps are open.
 	ada.open(groupPath)

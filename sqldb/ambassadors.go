@@ -11,6 +11,14 @@ import (
 // A mentoring row counts only while its user holds the ambassador role.
 const activeAmbassador = `EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = a.user_id AND r.role = '` + string(ch.RoleAmbassador) + `')`
 
+// independentMentor keeps a mentoring row (a) only when its ambassador has
+// not coordinated the group since cutoff (see ch.Program.ReviewCutoff): one
+// does not mentor one's own group.
+func independentMentor(a *sqlArgs, cutoff time.Time) string {
+	return `NOT EXISTS (SELECT 1 FROM coordinator_terms t JOIN users cu ON cu.email = t.email
+		WHERE t.group_id = a.group_id AND cu.id = a.user_id AND (t.ended_at IS NULL OR t.ended_at > ` + a.add(cutoff.UTC()) + `))`
+}
+
 // Ambassadors returns the ambassadors mentoring a group, in the order they
 // started.
 func (db *DB) Ambassadors(ctx context.Context, groupID int64) ([]*ch.User, error) {
@@ -80,7 +88,8 @@ func (db *DB) GroupsWantingMentor(ctx context.Context, p ch.Program, limit int) 
 	steps, need := mentorChecks(p)
 	a := sqlArgs{d: db.d}
 	query := `SELECT ` + groupColumns + ` FROM groups g WHERE g.status IN (` + a.add(ch.StatusNew) + `, ` + a.add(ch.StatusOfficial) + `, ` + a.add(ch.StatusRevoked) + `)
-		AND (SELECT count(*) FROM group_ambassadors a WHERE a.group_id = g.id AND ` + activeAmbassador + `) < ` + a.add(need)
+		AND (SELECT count(*) FROM group_ambassadors a WHERE a.group_id = g.id AND ` + activeAmbassador + ` AND ` +
+		independentMentor(&a, p.ReviewCutoff(db.now())) + `) < ` + a.add(need)
 	if len(steps) > 0 {
 		query += ` AND NOT EXISTS (SELECT 1 FROM step_exemptions x WHERE x.group_id = g.id AND x.step_id IN (` + addList(&a, steps) + `))`
 	}

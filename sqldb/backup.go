@@ -28,7 +28,7 @@ import (
 var Tables = []string{
 	"users", "user_roles", "role_changes", "sessions", "user_tokens", "api_tokens", "auth_throttle", "rate_limits",
 	"outbox", "settings", "policies",
-	"groups", "group_contacts", "group_channels", "coordinators", "group_events", "policy_agreements",
+	"groups", "group_slugs", "group_contacts", "group_channels", "coordinators", "coordinator_terms", "group_events", "policy_agreements",
 	"group_ambassadors", "step_validations", "step_comments", "step_exemptions", "accepted_rhythms",
 	"recorded_meetings", "program_versions", "official_lapses", "pending_renames",
 }

@@ -8,6 +8,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -32,6 +33,9 @@ type DB struct {
 	lock *fileLock
 	// Now is the clock every write uses, so tests control time.
 	Now func() time.Time
+	// Rand draws the random suffix of an application's slug (see
+	// hiddenSlug); nil is crypto/rand. The demo seeds it to be reproducible.
+	Rand io.Reader
 }
 
 // Open opens the portal's database: by default (creating it if needed) the

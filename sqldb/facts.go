@@ -17,10 +17,11 @@ import (
 // is met.
 
 // GroupFacts gathers what Program.Evaluate needs to know about a group at
-// time now: g must be loaded with its contacts, channels, coordinators and
-// agreed policy version, as GroupBySlug returns it.
-func (db *DB) GroupFacts(ctx context.Context, g *ch.Group, reqs []ch.Requirement, now time.Time) (ch.GroupFacts, error) {
-	facts, err := db.groupFacts(ctx, db.sql, []*ch.Group{g}, reqs, now)
+// time now under program p (whose validity decides which mentors count):
+// g must be loaded with its contacts, channels, coordinators and agreed
+// policy version, as GroupBySlug returns it.
+func (db *DB) GroupFacts(ctx context.Context, g *ch.Group, p ch.Program, reqs []ch.Requirement, now time.Time) (ch.GroupFacts, error) {
+	facts, err := db.groupFacts(ctx, db.sql, []*ch.Group{g}, p, reqs, now)
 	if err != nil {
 		return ch.GroupFacts{}, err
 	}
@@ -58,7 +59,7 @@ func (db *DB) evaluate(ctx context.Context, q querier, p ch.Program, now time.Ti
 	if err != nil {
 		return nil, nil, err
 	}
-	facts, err := db.groupFacts(ctx, q, groups, reqs, now)
+	facts, err := db.groupFacts(ctx, q, groups, p, reqs, now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -66,9 +67,13 @@ func (db *DB) evaluate(ctx context.Context, q querier, p ch.Program, now time.Ti
 	if err != nil {
 		return nil, nil, err
 	}
+	terms, err := db.coordinatorTerms(ctx, q, groupIDs(groups))
+	if err != nil {
+		return nil, nil, err
+	}
 	results := make([][]ch.StepResult, len(groups))
 	for i, g := range groups {
-		results[i] = p.Evaluate(facts[i], vals[g.ID], now)
+		results[i] = p.Evaluate(facts[i], p.IndependentValidations(vals[g.ID], terms[g.ID]), now)
 	}
 	return facts, results, nil
 }
@@ -83,7 +88,7 @@ func groupIDs(groups []*ch.Group) []int64 {
 
 // groupFacts gathers the facts of several groups (at most a queue batch) in
 // a fixed number of statements.
-func (db *DB) groupFacts(ctx context.Context, q querier, groups []*ch.Group, reqs []ch.Requirement, now time.Time) ([]ch.GroupFacts, error) {
+func (db *DB) groupFacts(ctx context.Context, q querier, groups []*ch.Group, p ch.Program, reqs []ch.Requirement, now time.Time) ([]ch.GroupFacts, error) {
 	now = now.UTC()
 	var current int
 	if err := q.QueryRowContext(ctx, `SELECT COALESCE(max(version), 0) FROM policies WHERE kind = $1`,
@@ -112,7 +117,7 @@ func (db *DB) groupFacts(ctx context.Context, q querier, groups []*ch.Group, req
 	a := sqlArgs{d: db.d}
 	query := `SELECT a.group_id, count(*) FROM group_ambassadors a
 		JOIN user_roles r ON r.user_id = a.user_id AND r.role = ` + a.add(ch.RoleAmbassador) + `
-		WHERE a.group_id IN (` + addList(&a, ids) + `) GROUP BY a.group_id`
+		WHERE a.group_id IN (` + addList(&a, ids) + `) AND ` + independentMentor(&a, p.ReviewCutoff(now)) + ` GROUP BY a.group_id`
 	if err := eachRow(ctx, q, query, a.vals, func(rows *sql.Rows) error {
 		var id int64
 		var n int

@@ -2,10 +2,14 @@ package sqldb
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/base32"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,9 +33,14 @@ func scanGroup(row interface{ Scan(...any) error }) (*ch.Group, error) {
 	return &g, nil
 }
 
+// bySlug finds a group by its slug ($1) or by a slug it had before it was
+// listed (see listedSlug), so that links mailed about an application keep
+// working.
+const bySlug = `(g.slug = $1 OR g.id = (SELECT s.group_id FROM group_slugs s WHERE s.slug = $1))`
+
 // GroupBySlug loads a group with its contacts, channels and coordinators.
 func (db *DB) GroupBySlug(ctx context.Context, slug string) (*ch.Group, error) {
-	g, err := scanGroup(db.sql.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.slug = $1`, slug))
+	g, err := scanGroup(db.sql.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE `+bySlug, slug))
 	if err != nil {
 		return nil, db.translate(err, "Group")
 	}
@@ -115,7 +124,7 @@ func (db *DB) CreateGroup(ctx context.Context, app ch.Application, applicant *ch
 	now := db.now()
 	var g *ch.Group
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		slug, err := uniqueSlug(ctx, tx, ch.Slugify(app.Name))
+		slug, err := db.hiddenSlug(ctx, tx, ch.Slugify(app.Name))
 		if err != nil {
 			return err
 		}
@@ -130,6 +139,9 @@ func (db *DB) CreateGroup(ctx context.Context, app ch.Application, applicant *ch
 			return db.translate(err, "Group")
 		}
 		if err := db.writeProfileLists(ctx, tx, id, app); err != nil {
+			return err
+		}
+		if err := recordCoordinatorTerms(ctx, tx, id, nil, app.Coordinators, now); err != nil {
 			return err
 		}
 		version := 0
@@ -156,15 +168,58 @@ func (db *DB) CreateGroup(ctx context.Context, app ch.Application, applicant *ch
 // lockGroup reads a group inside a transaction that will change it, locking
 // its row against concurrent changes where the engine needs that.
 func (db *DB) lockGroup(ctx context.Context, tx *sql.Tx, slug string) (*ch.Group, error) {
-	g, err := scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE g.slug = $1`+db.d.forUpdate, slug))
+	g, err := scanGroup(tx.QueryRowContext(ctx, `SELECT `+groupColumns+` FROM groups g WHERE `+bySlug+db.d.forUpdate, slug))
 	if err != nil {
 		return nil, db.translate(err, "Group")
 	}
 	return g, nil
 }
 
+// hiddenSlug is the slug of an application until it is listed: its name's
+// slug with a random suffix, whatever else exists. A suffix that depended
+// on the groups holding the name would tell the applicant of hidden
+// (pending or declined) ones.
+func (db *DB) hiddenSlug(ctx context.Context, tx *sql.Tx, base string) (string, error) {
+	src := db.Rand
+	if src == nil {
+		src = rand.Reader
+	}
+	b := make([]byte, 5) // eight base32 letters
+	for {
+		if _, err := io.ReadFull(src, b); err != nil {
+			return "", err
+		}
+		slug := base + "-" + strings.ToLower(base32.StdEncoding.EncodeToString(b))
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM groups WHERE slug = $1) + (SELECT count(*) FROM group_slugs WHERE slug = $1)`,
+			slug).Scan(&n); err != nil || n == 0 {
+			return slug, err
+		}
+	}
+}
+
+// listedSlug gives a group its lasting slug when it is first listed: its
+// name's slug, numbered after the ones taken. Hidden applications hold
+// only random slugs (see hiddenSlug), so the number counts listed groups,
+// which anyone can see. The slug it had keeps leading to it.
+func (db *DB) listedSlug(ctx context.Context, tx *sql.Tx, g *ch.Group) error {
+	slug, err := uniqueSlug(ctx, tx, ch.Slugify(g.Name))
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO group_slugs (slug, group_id) VALUES ($1, $2)`, g.Slug, g.ID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE groups SET slug = $1 WHERE id = $2`, slug, g.ID); err != nil {
+		return err
+	}
+	g.Slug = slug
+	return nil
+}
+
 func uniqueSlug(ctx context.Context, tx *sql.Tx, base string) (string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT slug FROM groups WHERE slug = $1 OR (slug > $2 AND slug < $3)`, base, base+"-", base+".")
+	rows, err := tx.QueryContext(ctx, `SELECT slug FROM groups WHERE slug = $1 OR (slug > $2 AND slug < $3)
+		UNION SELECT slug FROM group_slugs WHERE slug = $1 OR (slug > $2 AND slug < $3)`, base, base+"-", base+".")
 	if err != nil {
 		return "", err
 	}
@@ -216,6 +271,57 @@ func (db *DB) writeProfileLists(ctx context.Context, tx *sql.Tx, id int64, app c
 	return nil
 }
 
+// recordCoordinatorTerms opens a term for each coordinator in after but not
+// in before, and ends the open term of each one in before but not in after.
+func recordCoordinatorTerms(ctx context.Context, tx *sql.Tx, groupID int64, before, after []ch.Coordinator, now time.Time) error {
+	listed := func(list []ch.Coordinator, email string) bool {
+		return slices.ContainsFunc(list, func(c ch.Coordinator) bool { return c.Email == email })
+	}
+	for _, c := range after {
+		if !listed(before, c.Email) {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO coordinator_terms (group_id, email, started_at) VALUES ($1, $2, $3)`,
+				groupID, c.Email, now); err != nil {
+				return err
+			}
+		}
+	}
+	for _, c := range before {
+		if !listed(after, c.Email) {
+			if _, err := tx.ExecContext(ctx, `UPDATE coordinator_terms SET ended_at = $1 WHERE group_id = $2 AND email = $3 AND ended_at IS NULL`,
+				now, groupID, c.Email); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// coordinatorTerms returns, per group, the terms of its coordinators, past
+// and present, who have an account.
+func (db *DB) coordinatorTerms(ctx context.Context, q querier, ids []int64) (map[int64][]ch.CoordinatorTerm, error) {
+	a := sqlArgs{d: db.d}
+	query := `SELECT t.group_id, u.id, t.started_at, t.ended_at FROM coordinator_terms t JOIN users u ON u.email = t.email
+		WHERE t.group_id IN (` + addList(&a, ids) + `)`
+	out := map[int64][]ch.CoordinatorTerm{}
+	err := eachRow(ctx, q, query, a.vals, func(rows *sql.Rows) error {
+		var id int64
+		var t ch.CoordinatorTerm
+		if err := rows.Scan(&id, &t.UserID, &t.From, &t.Until); err != nil {
+			return err
+		}
+		out[id] = append(out[id], t)
+		return nil
+	})
+	return out, err
+}
+
+// CoordinatorTerms returns the terms of a group's coordinators, past and
+// present, who have an account.
+func (db *DB) CoordinatorTerms(ctx context.Context, groupID int64) ([]ch.CoordinatorTerm, error) {
+	terms, err := db.coordinatorTerms(ctx, db.sql, []int64{groupID})
+	return terms[groupID], err
+}
+
 func addEvent(ctx context.Context, q querier, e ch.GroupEvent) error {
 	actor := sql.NullInt64{Int64: e.ActorID, Valid: e.ActorID != 0}
 	_, err := q.ExecContext(ctx, `INSERT INTO group_events (group_id, at, actor_id, kind, from_status, to_status, detail)
@@ -258,6 +364,9 @@ func (db *DB) UpdateGroup(ctx context.Context, slug string, app ch.Application, 
 			return err
 		}
 		if err := db.writeProfileLists(ctx, tx, old.ID, app); err != nil {
+			return err
+		}
+		if err := recordCoordinatorTerms(ctx, tx, old.ID, old.Coordinators, app.Coordinators, now); err != nil {
 			return err
 		}
 		if err := db.recordRename(ctx, tx, old, app, by, now); err != nil {
@@ -338,22 +447,27 @@ func (db *DB) queryGroups(ctx context.Context, query string, args ...any) ([]*ch
 	return out, rows.Err()
 }
 
-// NamedGroups returns what the similarity check compares a new name against.
-func (db *DB) NamedGroups(ctx context.Context) ([]ch.NamedGroup, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT slug, name, short_name, name_key, short_key FROM groups WHERE status <> $1`, ch.StatusDeclined)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ch.NamedGroup
-	for rows.Next() {
-		var n ch.NamedGroup
-		if err := rows.Scan(&n.Slug, &n.Name, &n.ShortName, &n.NameKey, &n.ShortKey); err != nil {
-			return nil, err
+// NamedGroups returns what the similarity check compares a new name
+// against, as viewer may see it (ch.Viewer.CanSee): listed groups, and the
+// groups viewer coordinates by verified address; every group, declined ones
+// included, for community managers.
+func (db *DB) NamedGroups(ctx context.Context, viewer *ch.User) ([]ch.NamedGroup, error) {
+	a := sqlArgs{d: db.d}
+	query := `SELECT g.slug, g.name, g.short_name, g.name_key, g.short_key FROM groups g`
+	if !viewer.IsCommunityManager() {
+		query += ` WHERE g.status IN (` + addList(&a, ch.PublicStatuses) + `)`
+		if viewer.Verified() {
+			query += ` OR EXISTS (SELECT 1 FROM coordinators c WHERE c.group_id = g.id AND c.email = ` + a.add(viewer.Email) + `)`
 		}
-		out = append(out, n)
 	}
-	return out, rows.Err()
+	var out []ch.NamedGroup
+	err := eachRow(ctx, db.sql, query, a.vals, func(rows *sql.Rows) error {
+		var n ch.NamedGroup
+		err := rows.Scan(&n.Slug, &n.Name, &n.ShortName, &n.NameKey, &n.ShortKey)
+		out = append(out, n)
+		return err
+	})
+	return out, err
 }
 
 // GroupPage is one page of the directory.

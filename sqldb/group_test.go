@@ -3,7 +3,9 @@ package sqldb_test
 import (
 	"context"
 	"reflect"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,7 +81,7 @@ func TestCreateGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if g.Slug != "lyon-gophers" || g.Status != ch.StatusPending || g.CreatedBy != applicant.ID {
+	if !strings.HasPrefix(g.Slug, "lyon-gophers-") || g.Status != ch.StatusPending || g.CreatedBy != applicant.ID {
 		t.Errorf("slug %q, status %q, created by %d", g.Slug, g.Status, g.CreatedBy)
 	}
 	if !g.CreatedAt.Equal(db.clock.Now()) || !g.UpdatedAt.Equal(db.clock.Now()) {
@@ -149,21 +151,55 @@ func TestCreateGroupPolicyAgreement(t *testing.T) {
 	}
 }
 
+// An application's slug is its name's with a random suffix, whatever else
+// exists, so it shows nothing of hidden (pending, declined) groups; when
+// listed, a group takes its name's plain slug, numbered among the slugs
+// taken, and its earlier slug keeps leading to it.
 func TestCreateGroupSlugs(t *testing.T) {
 	ctx := context.Background()
 	db := newDB(t)
 	u := db.user(t, "ann@example.org", true)
-	var got []string
+	cm := db.user(t, "cm@example.org", true, ch.RoleCommunityManager)
+	hidden := regexp.MustCompile(`^(.+)-[a-z2-7]{8}$`)
+
+	// A declined and a pending application of the same name change nothing
+	// of what the next applicant gets.
+	declined := db.group(t, application(t, "Lyon Gophers"), u)
+	_, err := db.ReviewGroup(ctx, declined.Slug, ch.Decline, "Duplicate", cm, nil)
+	must(t, err)
+	pending := db.group(t, application(t, "Lyon Gophers"), u)
+
+	var got, early []string
 	for _, name := range []string{"Lyon Gophers", "Lyon Gophers", "Lyon  GOPHERS!", "Lyon Gophers 2", "Lyon Gophers", "東京都", "大阪府", "New", "Zürich"} {
-		got = append(got, db.group(t, application(t, name), u).Slug)
+		g := db.group(t, application(t, name), u)
+		if m := hidden.FindStringSubmatch(g.Slug); m == nil || m[1] != ch.Slugify(name) {
+			t.Errorf("the application %q has the slug %q, want its name's with a random suffix", name, g.Slug)
+		}
+		if slices.Contains(early, g.Slug) || g.Slug == pending.Slug || g.Slug == declined.Slug {
+			t.Errorf("slug %q given twice", g.Slug)
+		}
+		early = append(early, g.Slug)
+		listed, err := db.ReviewGroup(ctx, g.Slug, ch.Accept, "", cm, nil)
+		must(t, err)
+		got = append(got, listed.Slug)
 	}
 	want := []string{"lyon-gophers", "lyon-gophers-2", "lyon-gophers-3", "lyon-gophers-2-2", "lyon-gophers-4", "group", "group-2", "new-2", "zurich"}
 	if !slices.Equal(got, want) {
-		t.Errorf("slugs = %v, want %v", got, want)
+		t.Errorf("listed slugs = %v, want %v", got, want)
 	}
-	for _, s := range want {
-		if _, err := db.GroupBySlug(ctx, s); err != nil {
-			t.Errorf("GroupBySlug(%s): %v", s, err)
+	for i, s := range want {
+		for _, slug := range []string{s, early[i]} {
+			if g, err := db.GroupBySlug(ctx, slug); err != nil || g.Slug != s {
+				t.Errorf("GroupBySlug(%s) = %v, %v; want the group at %s", slug, g, err, s)
+			}
+		}
+	}
+	// Writes find a group by its earlier slug too.
+	_, err = db.ChangeStatus(ctx, early[0], ch.StatusArchived, "Merged", cm, nil)
+	must(t, err)
+	for _, slug := range []string{pending.Slug, declined.Slug} {
+		if g, err := db.GroupBySlug(ctx, slug); err != nil || g.Slug != slug {
+			t.Errorf("hidden group %s: %v, %v", slug, g, err)
 		}
 	}
 }
@@ -177,13 +213,13 @@ func TestCreateGroupRollsBack(t *testing.T) {
 	app.Coordinators = append(app.Coordinators, app.Coordinators[0])
 	_, err := db.CreateGroup(ctx, app, u, notifyTo("cm@example.org"))
 	wantCode(t, err, ch.ECONFLICT)
-	if _, err := db.GroupBySlug(ctx, "lyon-gophers"); ch.ErrorCode(err) != ch.ENOTFOUND {
-		t.Errorf("a failed application left a group behind: %v", err)
+	if n, err := db.NamedGroups(ctx, nil); err != nil || len(n) != 0 {
+		t.Errorf("a failed application left a group behind: %v %v", n, err)
 	}
 	if n, _ := db.OutboxPending(ctx); n != 0 {
 		t.Errorf("a failed application queued %d mails", n)
 	}
-	if g := db.group(t, application(t, "Lyon Gophers"), u); g.Slug != "lyon-gophers" {
+	if g := db.group(t, application(t, "Lyon Gophers"), u); !strings.HasPrefix(g.Slug, "lyon-gophers-") {
 		t.Errorf("slug after a failed attempt = %q", g.Slug)
 	}
 }
@@ -514,21 +550,42 @@ func TestChangeEmailMovesCoordinatorRows(t *testing.T) {
 	wantCode(t, db.ChangeEmail(ctx, 9999, "free@example.org"), ch.ENOTFOUND)
 }
 
+// The similar-name check warns an applicant only of groups it may see:
+// listed ones and its own applications. Reviewers see every group,
+// declined ones included, so they can spot a resubmission under a new name.
 func TestNamedGroups(t *testing.T) {
 	ctx := context.Background()
 	db := newDB(t)
 	u := db.user(t, "ann@example.org", true)
+	other := db.user(t, "other@example.org", true)
 	mgr := db.user(t, "cm@example.org", true, ch.RoleCommunityManager)
-	db.group(t, application(t, "Python Lyon Meetup"), u)
+	pending := db.group(t, application(t, "Python Lyon Meetup"), u)
 	declined := db.group(t, application(t, "Declined Lyon Python"), u)
-	db.ReviewGroup(ctx, declined.Slug, ch.Decline, "Duplicate", mgr, nil)
+	_, err := db.ReviewGroup(ctx, declined.Slug, ch.Decline, "Duplicate", mgr, nil)
+	must(t, err)
+	listed := db.listed(t, application(t, "Lyon Pythonistas"), u, mgr)
 
-	named, err := db.NamedGroups(ctx)
-	if err != nil || len(named) != 1 {
-		t.Fatalf("NamedGroups = %v, %v; want only the one not declined", named, err)
+	for _, c := range []struct {
+		who  *ch.User
+		want []string
+	}{
+		{nil, []string{listed.Slug}},
+		{other, []string{listed.Slug}},
+		{u, []string{pending.Slug, declined.Slug, listed.Slug}},
+		{mgr, []string{pending.Slug, declined.Slug, listed.Slug}},
+	} {
+		named, err := db.NamedGroups(ctx, c.who)
+		must(t, err)
+		var got []string
+		for _, n := range named {
+			got = append(got, n.Slug)
+		}
+		if slices.Sort(got); !slices.Equal(got, slices.Sorted(slices.Values(c.want))) {
+			t.Errorf("NamedGroups for %v = %v, want %v", c.who, got, c.want)
+		}
 	}
-	similar := ch.SimilarGroups("Lyon Python User Group", "", "", named)
-	if len(similar) != 1 || similar[0].Slug != "python-lyon-meetup" {
-		t.Errorf("similar to Lyon Python User Group: %v", similar)
+	named, _ := db.NamedGroups(ctx, other)
+	if similar := ch.SimilarGroups("Lyon Python User Group", "", "", named); len(similar) != 0 {
+		t.Errorf("a member is warned of hidden applications: %v", similar)
 	}
 }

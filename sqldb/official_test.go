@@ -247,7 +247,7 @@ func TestGroupFacts(t *testing.T) {
 	g, _ = db.GroupBySlug(ctx, g.Slug)
 	reqs, _ := db.Requirements(ctx)
 
-	f, err := db.GroupFacts(ctx, g, reqs, db.clock.Now())
+	f, err := db.GroupFacts(ctx, g, ch.DefaultProgram(), reqs, db.clock.Now())
 	must(t, err)
 	if f.PolicyVersion != 1 || f.CurrentPolicyVersion != 1 || f.CompletenessPercent != 100 || len(f.Coordinators) != 2 ||
 		f.Channels != 1 || f.Cadence != "monthly" || f.MeetingsLastYear != 0 || f.Ambassadors != 0 ||
@@ -263,7 +263,7 @@ func TestGroupFacts(t *testing.T) {
 	must(t, db.AddAmbassador(ctx, g.Slug, who.amb2.ID, who.cm, nil))
 	must(t, db.SetAcceptedRhythm(ctx, g.Slug, ch.AcceptedRhythm{Cadence: "quarterly", Note: " Large events suit the city. "}, who.cm))
 	must(t, db.SetStepNotNeeded(ctx, g.Slug, "mentor", "Established for ten years.", who.cm, nil))
-	f, err = db.GroupFacts(ctx, g, reqs, db.clock.Now())
+	f, err = db.GroupFacts(ctx, g, ch.DefaultProgram(), reqs, db.clock.Now())
 	must(t, err)
 	if f.PolicyVersion != 1 || f.CurrentPolicyVersion != 2 || f.MeetingsLastYear != 3 || f.Ambassadors != 2 {
 		t.Errorf("facts: %+v", f)
@@ -276,7 +276,7 @@ func TestGroupFacts(t *testing.T) {
 		t.Errorf("not needed %v", f.NotNeeded)
 	}
 	// Facts are at the time asked: two years on, no meeting is recent.
-	later, err := db.GroupFacts(ctx, g, reqs, db.clock.Now().AddDate(2, 0, 0))
+	later, err := db.GroupFacts(ctx, g, ch.DefaultProgram(), reqs, db.clock.Now().AddDate(2, 0, 0))
 	must(t, err)
 	if later.MeetingsLastYear != 0 {
 		t.Errorf("two years later %d meetings count", later.MeetingsLastYear)
@@ -284,7 +284,7 @@ func TestGroupFacts(t *testing.T) {
 	// Other groups' rows never leak in.
 	other := db.listed(t, application(t, "Paris Gophers"), who.owner, who.cm)
 	other, _ = db.GroupBySlug(ctx, other.Slug)
-	f, err = db.GroupFacts(ctx, other, reqs, db.clock.Now())
+	f, err = db.GroupFacts(ctx, other, ch.DefaultProgram(), reqs, db.clock.Now())
 	must(t, err)
 	if f.MeetingsLastYear != 0 || f.Ambassadors != 0 || f.AcceptedRhythm != nil || f.NotNeeded != nil || f.PolicyVersion != 2 {
 		t.Errorf("another group's facts: %+v", f)
@@ -560,7 +560,7 @@ func TestAmbassadors(t *testing.T) {
 	}
 	g, _ := db.GroupBySlug(ctx, first.Slug)
 	reqs, _ := db.Requirements(ctx)
-	if f, _ := db.GroupFacts(ctx, g, reqs, db.clock.Now()); f.Ambassadors != 0 {
+	if f, _ := db.GroupFacts(ctx, g, ch.DefaultProgram(), reqs, db.clock.Now()); f.Ambassadors != 0 {
 		t.Errorf("a former ambassador counts: %d", f.Ambassadors)
 	}
 
@@ -742,10 +742,10 @@ func TestRecordMeeting(t *testing.T) {
 	// ago is out, one held now is in.
 	g, _ = db.GroupBySlug(ctx, g.Slug)
 	reqs, _ := db.Requirements(ctx)
-	if f, _ := db.GroupFacts(ctx, g, reqs, now); f.MeetingsLastYear != 2 {
+	if f, _ := db.GroupFacts(ctx, g, ch.DefaultProgram(), reqs, now); f.MeetingsLastYear != 2 {
 		t.Errorf("meetings in the last year: %d, want 2", f.MeetingsLastYear)
 	}
-	if f, _ := db.GroupFacts(ctx, g, reqs, now.Add(-time.Microsecond)); f.MeetingsLastYear != 2 {
+	if f, _ := db.GroupFacts(ctx, g, ch.DefaultProgram(), reqs, now.Add(-time.Microsecond)); f.MeetingsLastYear != 2 {
 		t.Errorf("a microsecond earlier: %d, want 2 (m3 in, m2 not yet)", f.MeetingsLastYear)
 	}
 
@@ -1119,9 +1119,9 @@ func TestCopyOfficialTables(t *testing.T) {
 			gb, err := b.GroupBySlug(ctx, slug)
 			must(t, err)
 			reqs, _ := a.Requirements(ctx)
-			fa, err := a.GroupFacts(ctx, ga, reqs, a.Now())
+			fa, err := a.GroupFacts(ctx, ga, ch.DefaultProgram(), reqs, a.Now())
 			must(t, err)
-			fb, err := b.GroupFacts(ctx, gb, reqs, a.Now())
+			fb, err := b.GroupFacts(ctx, gb, ch.DefaultProgram(), reqs, a.Now())
 			must(t, err)
 			ra, rb := fa.AcceptedRhythm, fb.AcceptedRhythm
 			fa.AcceptedRhythm, fb.AcceptedRhythm = nil, nil

@@ -31,6 +31,11 @@ func (db *DB) changeStatus(ctx context.Context, slug string, by *ch.User, notify
 		if err != nil {
 			return err
 		}
+		if !g.Status.Public() && c.to.Public() {
+			if err := db.listedSlug(ctx, tx, g); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE groups SET status = $1, decline_reason = $2, updated_at = $3 WHERE id = $4`,
 			c.to, c.declineReason, now, g.ID); err != nil {
 			return err

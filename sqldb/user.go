@@ -174,7 +174,11 @@ func (db *DB) ChangeEmail(ctx context.Context, userID int64, newEmail string) er
 			return err
 		}
 		// Where a group listed both addresses, the person keeps one row.
-		_, err := tx.ExecContext(ctx, `DELETE FROM coordinators WHERE email = $1`, old)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM coordinators WHERE email = $1`, old); err != nil {
+			return err
+		}
+		// A past coordinator who changes address stays one.
+		_, err := tx.ExecContext(ctx, `UPDATE coordinator_terms SET email = $1 WHERE email = $2`, newEmail, old)
 		return err
 	})
 }
@@ -223,6 +227,11 @@ func (db *DB) setRole(ctx context.Context, tx *sql.Tx, userID int64, role ch.Rol
 		res, err = tx.ExecContext(ctx, `INSERT INTO user_roles (user_id, role, granted_by, granted_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT DO NOTHING`, userID, role, byID, now)
 	} else {
+		if role == ch.RoleCommunityManager {
+			if err := lastManagerStays(ctx, tx, db.d, userID); err != nil {
+				return err
+			}
+		}
 		res, err = tx.ExecContext(ctx, `DELETE FROM user_roles WHERE user_id = $1 AND role = $2`, userID, role)
 	}
 	if err != nil {
@@ -233,6 +242,31 @@ func (db *DB) setRole(ctx context.Context, tx *sql.Tx, userID int64, role ch.Rol
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO role_changes (user_id, role, granted, by_id, at) VALUES ($1, $2, $3, $4, $5)`,
 		userID, role, grant, byID, now)
+	return err
+}
+
+// lastManagerStays refuses to remove the community manager role of userID
+// from the program's last community manager. The managers' rows are locked
+// (on PostgreSQL; SQLite runs one write at a time), so that two managers
+// removing each other at once cannot both succeed.
+func lastManagerStays(ctx context.Context, tx *sql.Tx, d dialect, userID int64) error {
+	var others int
+	holds := false
+	err := eachRow(ctx, tx, `SELECT user_id FROM user_roles WHERE role = $1`+d.forUpdate, []any{ch.RoleCommunityManager}, func(rows *sql.Rows) error {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		if id == userID {
+			holds = true
+		} else {
+			others++
+		}
+		return nil
+	})
+	if err == nil && holds && others == 0 {
+		return ch.Errorf(ch.ECONFLICT, "The program needs a community manager: grant the role to someone else first.")
+	}
 	return err
 }
 

@@ -46,8 +46,8 @@ type apiGroup struct {
 }
 
 // toAPI shapes a group for a viewer: coordinators' emails and the decline
-// reason only for those who run the group, organiser emails only for people
-// signed in.
+// reason only for those who run the group, organiser emails only for
+// verified accounts (ch.Viewer.CanSeeContacts).
 func (s *Server) toAPI(g *ch.Group, v ch.Viewer, detail bool, reqs []ch.Requirement) apiGroup {
 	a := apiGroup{Slug: g.Slug, URL: s.link("/groups/" + g.Slug), Name: g.Name, ShortName: g.ShortName, Description: g.Description,
 		City: g.City, Country: g.Country, Latitude: g.Latitude, Longitude: g.Longitude, TimeZone: g.TimeZone,
@@ -56,11 +56,11 @@ func (s *Server) toAPI(g *ch.Group, v ch.Viewer, detail bool, reqs []ch.Requirem
 		return a
 	}
 	a.URLs, a.Channels = g.URLs, g.Channels
-	if v.User != nil {
+	if v.CanSeeContacts() {
 		a.OrganiserEmails = g.OrganiserEmails
 	}
 	for _, c := range g.Coordinators {
-		if !v.CanEdit() {
+		if !v.CanSeeCoordinatorEmails() {
 			c.Email = ""
 		}
 		a.Coordinators = append(a.Coordinators, c)

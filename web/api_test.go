@@ -111,6 +111,7 @@ type listWorld struct {
 	p       *testPortal
 	cm, ann *ch.User
 	cmToken string
+	pending string // the slug of the one application
 }
 
 func newListWorld(t *testing.T) *listWorld {
@@ -124,7 +125,7 @@ func newListWorld(t *testing.T) *listWorld {
 	} {
 		p.createGroup(groupApp(g.name, g.country, c), w.ann, w.cm, true)
 	}
-	p.createGroup(groupApp("Oslo Elixir Club", "NO", c), w.ann, w.cm, false)
+	w.pending = p.createGroup(groupApp("Oslo Elixir Club", "NO", c), w.ann, w.cm, false).Slug
 	return w
 }
 
@@ -167,7 +168,7 @@ func TestAPIListGroups(t *testing.T) {
 		{"country=de", "", []string{"berlin-rust-meetup", "munich-python-users"}},
 		{"country=FR&q=go", "", []string{"paris-go-meetup"}},
 		{"q=elixir", "", nil},
-		{"status=pending", w.cmToken, []string{"oslo-elixir-club"}},
+		{"status=pending", w.cmToken, []string{w.pending}},
 		{"status=new&country=PT", "", []string{"lisbon-data-science"}},
 		{"status=official", "", nil},
 		{"sort=newest&limit=3", "", []string{"rome-kotlin-circle", "lisbon-data-science", "madrid-java-group"}},
@@ -316,10 +317,10 @@ func TestAPICreateGroup(t *testing.T) {
 	var created apiGroupResponse
 	resp := p.apiJSON("POST", "/api/v1/groups", token, specBody, 201, &created)
 	g := created.Group
-	if g.Slug != "lyon-python-user-group" || g.Status != ch.StatusPending || g.ShortName != "LyPUG" || g.Completeness == nil {
+	if !strings.HasPrefix(g.Slug, "lyon-python-user-group-") || g.Status != ch.StatusPending || g.ShortName != "LyPUG" || g.Completeness == nil {
 		t.Fatalf("created: %+v", g)
 	}
-	if loc := resp.Header.Get("Location"); loc != "/api/v1/groups/lyon-python-user-group" {
+	if loc := resp.Header.Get("Location"); loc != "/api/v1/groups/"+g.Slug {
 		t.Errorf("Location %q", loc)
 	}
 	if len(g.Coordinators) != 1 || g.Coordinators[0].Email != "ann@example.org" || g.Coordinators[0].Name != "Ann Applicant" {
@@ -349,7 +350,7 @@ func TestAPICreateGroup(t *testing.T) {
 	}
 	var second apiGroupResponse
 	p.apiJSON("POST", "/api/v1/groups", token, strings.Replace(similarBody, `{`, `{"confirm_distinct": true, `, 1), 201, &second)
-	if second.Group.Slug != "lyon-python-user-group-2" || len(second.Group.SimilarGroups) != 1 || second.Group.SimilarGroups[0]["slug"] != g.Slug {
+	if second.Group.Slug == g.Slug || len(second.Group.SimilarGroups) != 1 || second.Group.SimilarGroups[0]["slug"] != g.Slug {
 		t.Errorf("second: slug %s similar %v", second.Group.Slug, second.Group.SimilarGroups)
 	}
 	// Listing oneself again as a coordinator does not list one twice.

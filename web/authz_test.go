@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,11 +25,12 @@ const (
 	asOtherOrg               // organizer of another group
 	asOrganizer              // organizer of the target groups
 	asAmbassador             // program ambassador
+	asApprover               // program approver: signs off in-house groups, no power over listed ones
 	asManager                // community manager
 	nRoles
 )
 
-var roleNames = [nRoles]string{"anonymous", "unverified", "member", "other-organizer", "organizer", "ambassador", "community-manager"}
+var roleNames = [nRoles]string{"anonymous", "unverified", "member", "other-organizer", "organizer", "ambassador", "approver", "community-manager"}
 
 func (r role) String() string { return roleNames[r] }
 
@@ -130,6 +132,7 @@ func newAuthzWorld(t *testing.T) *authzWorld {
 	w.users[asOtherOrg] = p.user("oth@example.org", "Otto Other")
 	w.users[asOrganizer] = p.user("org@example.org", "Olga Organizer")
 	w.users[asAmbassador] = p.user("amb@example.org", "Abe Ambassador", ch.RoleAmbassador)
+	w.users[asApprover] = p.user("apr@example.org", "Pat Approver", ch.RoleApprover)
 	w.users[asManager] = p.user("cm@example.org", "Cora Manager", ch.RoleCommunityManager)
 	w.browsers[asAnon] = p.browser()
 	for r := asUnverified; r < nRoles; r++ {
@@ -216,7 +219,7 @@ type authzCase struct {
 	path  string                                  // the request path, with placeholders (see expand)
 	form  func(w *authzWorld, as role) url.Values // page POSTs: a valid form, so the status shows authorization
 	body  func(as role) string                    // API writes: a valid JSON body
-	want  byRole                                  // anonymous, unverified, member, other organizer, organizer, ambassador, community manager
+	want  byRole                                  // anonymous, unverified, member, other organizer, organizer, ambassador, approver, community manager
 	note  string                                  // why, when the row is not obvious
 }
 
@@ -230,14 +233,14 @@ const (
 )
 
 var (
-	allOK      = byRole{s200, s200, s200, s200, s200, s200, s200}
-	allSeeOth  = byRole{s303, s303, s303, s303, s303, s303, s303}
-	signedPost = byRole{s401, s303, s303, s303, s303, s303, s303}
-	adminPage  = byRole{s303, s403, s403, s403, s403, s403, s200}
-	adminPost  = byRole{s401, s403, s403, s403, s403, s403, s303}
+	allOK      = byRole{s200, s200, s200, s200, s200, s200, s200, s200}
+	allSeeOth  = byRole{s303, s303, s303, s303, s303, s303, s303, s303}
+	signedPost = byRole{s401, s303, s303, s303, s303, s303, s303, s303}
+	adminPage  = byRole{s303, s403, s403, s403, s403, s403, s403, s200}
+	adminPost  = byRole{s401, s403, s403, s403, s403, s403, s403, s303}
 	// A pending group is "not found" to everyone but its organizers and
 	// community managers, so that its existence does not leak.
-	pendingView = byRole{s404, s404, s404, s404, s200, s404, s200}
+	pendingView = byRole{s404, s404, s404, s404, s200, s404, s404, s200}
 )
 
 func authzCases() []authzCase {
@@ -245,7 +248,7 @@ func authzCases() []authzCase {
 	return []authzCase{
 		{route: "GET /healthz", path: "/healthz", want: allOK},
 		{route: "GET /readyz", path: "/readyz", want: allOK},
-		{route: "GET /metrics", path: "/metrics", want: allOK, note: "public unless --metrics-token is set (see TestMetricsToken)"},
+		{route: "GET /metrics", path: "/metrics", want: byRole{s404, s404, s404, s404, s404, s404, s404, s404}, note: "off unless --metrics-token is set (see TestMetricsToken)"},
 		{route: "GET /static/{hash}/{file}", path: "/static/{static}", want: allOK},
 		{route: "GET /{$}", path: "/", want: allOK},
 		{route: "GET /policy", path: "/policy", want: allOK},
@@ -279,7 +282,7 @@ func authzCases() []authzCase {
 		}},
 		{route: "GET /email/confirm", path: "/email/confirm?token={email-token}", want: allSeeOth},
 
-		{route: "GET /account", path: "/account", want: byRole{s303, s200, s200, s200, s200, s200, s200}},
+		{route: "GET /account", path: "/account", want: byRole{s303, s200, s200, s200, s200, s200, s200, s200}},
 		{route: "POST /account/name", path: "/account/name", want: signedPost, form: func(*authzWorld, role) url.Values {
 			return url.Values{"name": {"Renamed Person"}}
 		}},
@@ -289,34 +292,34 @@ func authzCases() []authzCase {
 		{route: "POST /account/password", path: "/account/password", want: signedPost, form: func(*authzWorld, role) url.Values {
 			return url.Values{"current_password": {testPassword}, "new_password": {"another-long-password"}}
 		}},
-		{route: "POST /account/tokens", path: "/account/tokens", want: byRole{s401, s200, s200, s200, s200, s200, s200}, form: func(*authzWorld, role) url.Values {
+		{route: "POST /account/tokens", path: "/account/tokens", want: byRole{s401, s200, s200, s200, s200, s200, s200, s200}, form: func(*authzWorld, role) url.Values {
 			return url.Values{"token_name": {"my script"}}
 		}},
 		{route: "POST /account/tokens/{id}/delete", path: "/account/tokens/{own-token-id}/delete", want: signedPost, form: noForm},
 		{route: "POST /account/tokens/{id}/delete", path: "/account/tokens/{cm-token-id}/delete", form: noForm,
-			want: byRole{s401, s404, s404, s404, s404, s404, s303}, note: "another person's token is not found"},
+			want: byRole{s401, s404, s404, s404, s404, s404, s404, s303}, note: "another person's token is not found"},
 
 		{route: "GET /groups", path: "/groups", want: allOK},
-		{route: "GET /groups", path: "/groups?status=pending", want: byRole{422, 422, 422, 422, 422, 422, s200}, note: "only managers list pending groups"},
-		{route: "GET /groups/new", path: "/groups/new", want: byRole{s303, s403, s200, s200, s200, s200, s200}},
-		{route: "POST /groups/new", path: "/groups/new", want: byRole{s401, s403, s303, s303, s303, s303, s303}, form: func(_ *authzWorld, as role) url.Values {
+		{route: "GET /groups", path: "/groups?status=pending", want: byRole{422, 422, 422, 422, 422, 422, 422, s200}, note: "only managers list pending groups"},
+		{route: "GET /groups/new", path: "/groups/new", want: byRole{s303, s403, s200, s200, s200, s200, s200, s200}},
+		{route: "POST /groups/new", path: "/groups/new", want: byRole{s401, s403, s303, s303, s303, s303, s303, s303}, form: func(_ *authzWorld, as role) url.Values {
 			f := validApplication("Zeta Kotlin " + as.String())
 			f.Set("confirm_distinct", "yes")
 			return f
 		}},
 		{route: "GET /groups/{slug}", path: "/groups/{accepted}", want: allOK},
 		{route: "GET /groups/{slug}", path: "/groups/{pending}", want: pendingView},
-		{route: "GET /groups/{slug}", path: "/groups/no-such-group", want: byRole{s404, s404, s404, s404, s404, s404, s404}},
+		{route: "GET /groups/{slug}", path: "/groups/no-such-group", want: byRole{s404, s404, s404, s404, s404, s404, s404, s404}},
 		{route: "GET /groups/{slug}/logo.svg", path: "/groups/{accepted}/logo.svg", want: allOK},
 		{route: "GET /groups/{slug}/logo.svg", path: "/groups/{pending}/logo.svg", want: pendingView},
 		{route: "GET /groups/{slug}/logo.png", path: "/groups/{accepted}/logo.png?width=64", want: allOK},
 		{route: "GET /groups/{slug}/logo.png", path: "/groups/{pending}/logo.png?width=64", want: pendingView},
-		{route: "GET /groups/{slug}/edit", path: "/groups/{accepted}/edit", want: byRole{s303, s403, s403, s403, s200, s403, s200}},
-		{route: "GET /groups/{slug}/edit", path: "/groups/{pending}/edit", want: byRole{s303, s403, s404, s404, s200, s404, s200}},
-		{route: "POST /groups/{slug}/edit", path: "/groups/{accepted}/edit", want: byRole{s401, s403, s403, s403, s303, s403, s303}, form: func(*authzWorld, role) url.Values {
+		{route: "GET /groups/{slug}/edit", path: "/groups/{accepted}/edit", want: byRole{s303, s403, s403, s403, s200, s403, s403, s200}},
+		{route: "GET /groups/{slug}/edit", path: "/groups/{pending}/edit", want: byRole{s303, s403, s404, s404, s200, s404, s404, s200}},
+		{route: "POST /groups/{slug}/edit", path: "/groups/{accepted}/edit", want: byRole{s401, s403, s403, s403, s303, s403, s403, s303}, form: func(*authzWorld, role) url.Values {
 			return editForm("Alpha Python User Group")
 		}},
-		{route: "POST /groups/{slug}/edit", path: "/groups/{pending}/edit", want: byRole{s401, s403, s404, s404, s303, s404, s303}, form: func(*authzWorld, role) url.Values {
+		{route: "POST /groups/{slug}/edit", path: "/groups/{pending}/edit", want: byRole{s401, s403, s404, s404, s303, s404, s404, s303}, form: func(*authzWorld, role) url.Values {
 			return editForm("Gamma Elixir Club")
 		}},
 		{route: "POST /groups/{slug}/review", path: "/groups/{pending}/review", want: adminPost, form: func(*authzWorld, role) url.Values {
@@ -325,41 +328,41 @@ func authzCases() []authzCase {
 
 		// The Official User Group Process (official.go). The ambassador does
 		// not mentor the accepted group, so its checklist is not found to it.
-		{route: "GET /groups/{slug}/checklist", path: "/groups/{accepted}/checklist", want: byRole{s303, s404, s404, s404, s200, s404, s200}},
-		{route: "GET /groups/{slug}/checklist", path: "/groups/{pending}/checklist", want: byRole{s303, s404, s404, s404, s200, s404, s200}},
-		{route: "POST /groups/{slug}/steps/{step}/validations", path: "/groups/{accepted}/steps/organisation/validations", want: byRole{s401, s403, s403, s403, s403, s403, s303}, form: func(*authzWorld, role) url.Values {
+		{route: "GET /groups/{slug}/checklist", path: "/groups/{accepted}/checklist", want: byRole{s303, s404, s404, s404, s200, s404, s404, s200}},
+		{route: "GET /groups/{slug}/checklist", path: "/groups/{pending}/checklist", want: byRole{s303, s404, s404, s404, s200, s404, s404, s200}},
+		{route: "POST /groups/{slug}/steps/{step}/validations", path: "/groups/{accepted}/steps/organisation/validations", want: byRole{s401, s403, s403, s403, s403, s403, s403, s303}, form: func(*authzWorld, role) url.Values {
 			return url.Values{"verdict": {"pass"}, "comment": {"Fine."}}
 		}, note: "organizers never validate their group; ambassadors only the groups they mentor"},
-		{route: "POST /groups/{slug}/steps/{step}/comments", path: "/groups/{accepted}/steps/organisation/comments", want: byRole{s401, s403, s403, s403, s303, s403, s303}, form: func(*authzWorld, role) url.Values {
+		{route: "POST /groups/{slug}/steps/{step}/comments", path: "/groups/{accepted}/steps/organisation/comments", want: byRole{s401, s403, s403, s403, s303, s403, s403, s303}, form: func(*authzWorld, role) url.Values {
 			return url.Values{"body": {"A question."}}
 		}},
-		{route: "POST /groups/{slug}/steps/{step}/review-request", path: "/groups/{accepted}/steps/organisation/review-request", want: byRole{s401, s403, s403, s403, s303, s403, s403}, form: noForm},
+		{route: "POST /groups/{slug}/steps/{step}/review-request", path: "/groups/{accepted}/steps/organisation/review-request", want: byRole{s401, s403, s403, s403, s303, s403, s403, s403}, form: noForm},
 		{route: "POST /groups/{slug}/steps/{step}/not-needed", path: "/groups/{accepted}/steps/mentor/not-needed", want: adminPost, form: func(*authzWorld, role) url.Values {
 			return url.Values{"reason": {"An established group."}}
 		}},
-		{route: "POST /groups/{slug}/ambassadors", path: "/groups/{accepted}/ambassadors", want: byRole{s401, s403, s403, s403, s403, s303, s303}, form: func(w *authzWorld, as role) url.Values {
+		{route: "POST /groups/{slug}/ambassadors", path: "/groups/{accepted}/ambassadors", want: byRole{s401, s403, s403, s403, s403, s303, s403, s303}, form: func(w *authzWorld, as role) url.Values {
 			if as == asManager {
 				return url.Values{"email": {w.p.user("amb2@example.org", "Ada Ambassador", ch.RoleAmbassador).Email}}
 			}
 			return url.Values{}
 		}, note: "an ambassador signs up; a community manager assigns one"},
-		{route: "POST /groups/{slug}/status", path: "/groups/{accepted}/status", want: byRole{s401, s403, s403, s403, s403, s403, http.StatusConflict}, form: func(*authzWorld, role) url.Values {
+		{route: "POST /groups/{slug}/status", path: "/groups/{accepted}/status", want: byRole{s401, s403, s403, s403, s403, s403, s403, http.StatusConflict}, form: func(*authzWorld, role) url.Values {
 			return url.Values{"status": {"official"}, "note": {"Well done."}}
 		}, note: "only community managers; refused while steps are unmet"},
-		{route: "POST /groups/{slug}/meetings", path: "/groups/{accepted}/meetings", want: byRole{s401, s403, s403, s403, s303, s403, s303}, form: func(*authzWorld, role) url.Values {
+		{route: "POST /groups/{slug}/meetings", path: "/groups/{accepted}/meetings", want: byRole{s401, s403, s403, s403, s303, s403, s403, s303}, form: func(*authzWorld, role) url.Values {
 			return url.Values{"held_on": {"2024-03-01"}, "title": {"Lightning talks"}, "format": {"in_person"}}
 		}},
-		{route: "POST /groups/{slug}/ambassadors/{id}/remove", path: "/groups/{accepted}/ambassadors/{amb-id}/remove", want: byRole{s401, s403, s403, s403, s403, s404, s404}, form: noForm,
+		{route: "POST /groups/{slug}/ambassadors/{id}/remove", path: "/groups/{accepted}/ambassadors/{amb-id}/remove", want: byRole{s401, s403, s403, s403, s403, s404, s403, s404}, form: noForm,
 			note: "only managers and the ambassador itself end a mentoring; this ambassador mentors nothing"},
-		{route: "POST /groups/{slug}/meetings/{id}/delete", path: "/groups/{accepted}/meetings/999/delete", want: byRole{s401, s403, s403, s403, s404, s403, s404}, form: noForm,
+		{route: "POST /groups/{slug}/meetings/{id}/delete", path: "/groups/{accepted}/meetings/999/delete", want: byRole{s401, s403, s403, s403, s404, s403, s403, s404}, form: noForm,
 			note: "organizers and managers pass authorization; no such meeting"},
-		{route: "POST /groups/{slug}/rhythm", path: "/groups/{accepted}/rhythm", want: byRole{s401, s403, s403, s403, s403, s403, s303}, form: func(*authzWorld, role) url.Values {
+		{route: "POST /groups/{slug}/rhythm", path: "/groups/{accepted}/rhythm", want: byRole{s401, s403, s403, s403, s403, s403, s403, s303}, form: func(*authzWorld, role) url.Values {
 			return url.Values{"cadence": {"quarterly"}, "note": {"A big structured event each quarter suits this city better than monthly meetups."}}
 		}},
-		{route: "POST /groups/{slug}/rename", path: "/groups/{accepted}/rename", want: byRole{s401, s403, s403, s403, s403, s403, http.StatusConflict}, form: func(*authzWorld, role) url.Values {
+		{route: "POST /groups/{slug}/rename", path: "/groups/{accepted}/rename", want: byRole{s401, s403, s403, s403, s403, s403, s403, http.StatusConflict}, form: func(*authzWorld, role) url.Values {
 			return url.Values{"decision": {"accept"}}
 		}, note: "only community managers; the group was not renamed"},
-		{route: "GET /review/queue", path: "/review/queue", want: byRole{s303, s403, s403, s403, s403, s200, s200}},
+		{route: "GET /review/queue", path: "/review/queue", want: byRole{s303, s403, s403, s403, s403, s200, s403, s200}},
 
 		{route: "GET /admin/applications", path: "/admin/applications", want: adminPage},
 		{route: "GET /admin/people", path: "/admin/people", want: adminPage},
@@ -386,69 +389,69 @@ func authzCases() []authzCase {
 
 		{route: "GET /api/v1/openapi.json", path: "/api/v1/openapi.json", want: allOK},
 		{route: "GET /api/v1/groups", path: "/api/v1/groups", want: allOK},
-		{route: "GET /api/v1/groups", path: "/api/v1/groups?status=pending", want: byRole{422, 422, 422, 422, 422, 422, s200}},
-		{route: "POST /api/v1/groups", path: "/api/v1/groups", want: byRole{s401, s403, s201, s201, s201, s201, s201}, body: func(as role) string {
+		{route: "GET /api/v1/groups", path: "/api/v1/groups?status=pending", want: byRole{422, 422, 422, 422, 422, 422, 422, s200}},
+		{route: "POST /api/v1/groups", path: "/api/v1/groups", want: byRole{s401, s403, s201, s201, s201, s201, s201, s201}, body: func(as role) string {
 			return strings.Replace(createBody, "%s", as.String(), 1)
 		}},
 		{route: "GET /api/v1/groups/{slug}", path: "/api/v1/groups/{accepted}", want: allOK},
 		{route: "GET /api/v1/groups/{slug}", path: "/api/v1/groups/{pending}", want: pendingView},
-		{route: "PATCH /api/v1/groups/{slug}", path: "/api/v1/groups/{accepted}", want: byRole{s401, s403, s403, s403, s200, s403, s200}, body: func(role) string {
+		{route: "PATCH /api/v1/groups/{slug}", path: "/api/v1/groups/{accepted}", want: byRole{s401, s403, s403, s403, s200, s403, s403, s200}, body: func(role) string {
 			return `{"cadence": "weekly"}`
 		}},
-		{route: "PATCH /api/v1/groups/{slug}", path: "/api/v1/groups/{pending}", want: byRole{s401, s403, s404, s404, s200, s404, s200}, body: func(role) string {
+		{route: "PATCH /api/v1/groups/{slug}", path: "/api/v1/groups/{pending}", want: byRole{s401, s403, s404, s404, s200, s404, s404, s200}, body: func(role) string {
 			return `{"cadence": "weekly"}`
 		}},
-		{route: "PATCH /api/v1/groups/{slug}", path: "/api/v1/groups/{other}", want: byRole{s401, s403, s403, s200, s403, s403, s200}, body: func(role) string {
+		{route: "PATCH /api/v1/groups/{slug}", path: "/api/v1/groups/{other}", want: byRole{s401, s403, s403, s200, s403, s403, s403, s200}, body: func(role) string {
 			return `{"cadence": "weekly"}`
 		}},
-		{route: "POST /api/v1/groups/{slug}/review", path: "/api/v1/groups/{pending}/review", want: byRole{s401, s403, s403, s403, s403, s403, s200}, body: func(role) string {
+		{route: "POST /api/v1/groups/{slug}/review", path: "/api/v1/groups/{pending}/review", want: byRole{s401, s403, s403, s403, s403, s403, s403, s200}, body: func(role) string {
 			return `{"decision": "accept"}`
 		}},
-		{route: "GET /api/v1/groups/{slug}/steps", path: "/api/v1/groups/{accepted}/steps", want: byRole{s404, s404, s404, s404, s200, s404, s200},
+		{route: "GET /api/v1/groups/{slug}/steps", path: "/api/v1/groups/{accepted}/steps", want: byRole{s404, s404, s404, s404, s200, s404, s404, s200},
 			note: "the checklist is for organizers, mentoring ambassadors and community managers (see TestAPIOfficialSteps)"},
 		{route: "GET /api/v1/groups/{slug}/steps", path: "/api/v1/groups/{pending}/steps", want: pendingView},
 		{route: "POST /api/v1/groups/{slug}/steps/{id}/validations", path: "/api/v1/groups/{accepted}/steps/organisation/validations",
-			want: byRole{s401, s403, s403, s403, s403, s403, s201}, body: func(role) string {
+			want: byRole{s401, s403, s403, s403, s403, s403, s403, s201}, body: func(role) string {
 				return `{"verdict": "pass", "comment": "Two coordinators from two employers."}`
 			}, note: "an organizer never validates its own group; an ambassador validates only groups it mentors"},
 		{route: "POST /api/v1/groups/{slug}/ambassadors", path: "/api/v1/groups/{accepted}/ambassadors",
-			want: byRole{s401, s403, s403, s403, s403, s201, 422}, body: func(role) string { return `{}` },
+			want: byRole{s401, s403, s403, s403, s403, s201, s403, 422}, body: func(role) string { return `{}` },
 			note: "an ambassador signs up; a community manager is no ambassador and must name one"},
 		{route: "POST /api/v1/groups/{slug}/ambassadors", path: "/api/v1/groups/{accepted}/ambassadors",
-			want: byRole{s401, s403, s403, s403, s403, s403, s201}, body: func(role) string { return `{"email": "amb@example.org"}` },
+			want: byRole{s401, s403, s403, s403, s403, s403, s403, s201}, body: func(role) string { return `{"email": "amb@example.org"}` },
 			note: "only community managers assign someone else"},
 		{route: "POST /api/v1/groups/{slug}/status", path: "/api/v1/groups/{accepted}/status",
-			want: byRole{s401, s403, s403, s403, s403, s403, http.StatusConflict}, body: func(role) string { return `{"status": "official"}` },
+			want: byRole{s401, s403, s403, s403, s403, s403, s403, http.StatusConflict}, body: func(role) string { return `{"status": "official"}` },
 			note: "a community manager passes authorization; the new group's steps are not all met"},
 		{route: "POST /api/v1/groups/{slug}/steps/{id}/comments", path: "/api/v1/groups/{accepted}/steps/organisation/comments",
-			want: byRole{s401, s403, s403, s403, s201, s403, s201}, body: func(role) string { return `{"body": "A question."}` }},
+			want: byRole{s401, s403, s403, s403, s201, s403, s403, s201}, body: func(role) string { return `{"body": "A question."}` }},
 		{route: "POST /api/v1/groups/{slug}/steps/{id}/review-request", path: "/api/v1/groups/{accepted}/steps/organisation/review-request",
-			want: byRole{s401, s403, s403, s403, http.StatusAccepted, s403, s403}, body: func(role) string { return `{}` }},
+			want: byRole{s401, s403, s403, s403, http.StatusAccepted, s403, s403, s403}, body: func(role) string { return `{}` }},
 		{route: "PUT /api/v1/groups/{slug}/steps/{id}/not-needed", path: "/api/v1/groups/{accepted}/steps/mentor/not-needed",
-			want: byRole{s401, s403, s403, s403, s403, s403, http.StatusNoContent}, body: func(role) string { return `{"reason": "An established group."}` }},
+			want: byRole{s401, s403, s403, s403, s403, s403, s403, http.StatusNoContent}, body: func(role) string { return `{"reason": "An established group."}` }},
 		{route: "DELETE /api/v1/groups/{slug}/steps/{id}/not-needed", path: "/api/v1/groups/{accepted}/steps/mentor/not-needed",
-			want: byRole{s401, s403, s403, s403, s403, s403, s404}, note: "a manager passes authorization; the step was not marked"},
+			want: byRole{s401, s403, s403, s403, s403, s403, s403, s404}, note: "a manager passes authorization; the step was not marked"},
 		{route: "DELETE /api/v1/groups/{slug}/ambassadors/{uid}", path: "/api/v1/groups/{accepted}/ambassadors/{amb-id}",
-			want: byRole{s401, s403, s403, s403, s403, s404, s404}, note: "only managers and the ambassador itself; this ambassador mentors nothing"},
+			want: byRole{s401, s403, s403, s403, s403, s404, s403, s404}, note: "only managers and the ambassador itself; this ambassador mentors nothing"},
 		{route: "POST /api/v1/groups/{slug}/meetings", path: "/api/v1/groups/{accepted}/meetings",
-			want: byRole{s401, s403, s403, s403, s201, s403, s201}, body: func(role) string {
+			want: byRole{s401, s403, s403, s403, s201, s403, s403, s201}, body: func(role) string {
 				return `{"held_on": "2024-03-01", "title": "Lightning talks", "format": "in_person"}`
 			}},
 		{route: "DELETE /api/v1/groups/{slug}/meetings/{mid}", path: "/api/v1/groups/{accepted}/meetings/999",
-			want: byRole{s401, s403, s403, s403, s404, s403, s404}, note: "organizers and managers pass authorization; no such meeting"},
+			want: byRole{s401, s403, s403, s403, s404, s403, s403, s404}, note: "organizers and managers pass authorization; no such meeting"},
 		{route: "PUT /api/v1/groups/{slug}/rhythm", path: "/api/v1/groups/{accepted}/rhythm",
-			want: byRole{s401, s403, s403, s403, s403, s403, http.StatusNoContent}, body: func(role) string {
+			want: byRole{s401, s403, s403, s403, s403, s403, s403, http.StatusNoContent}, body: func(role) string {
 				return `{"cadence": "quarterly", "note": "A big event each quarter suits this city."}`
 			}},
 		{route: "POST /api/v1/groups/{slug}/rename", path: "/api/v1/groups/{accepted}/rename",
-			want: byRole{s401, s403, s403, s403, s403, s403, http.StatusConflict}, body: func(role) string { return `{"decision": "accept"}` },
+			want: byRole{s401, s403, s403, s403, s403, s403, s403, http.StatusConflict}, body: func(role) string { return `{"decision": "accept"}` },
 			note: "only community managers; the group was not renamed"},
 		{route: "DELETE /api/v1/groups/{slug}/rhythm", path: "/api/v1/groups/{accepted}/rhythm",
-			want: byRole{s401, s403, s403, s403, s403, s403, s404}, note: "a manager passes authorization; no rhythm was accepted"},
+			want: byRole{s401, s403, s403, s403, s403, s403, s403, s404}, note: "a manager passes authorization; no rhythm was accepted"},
 	}
 }
 
-var roleEmails = [nRoles]string{"", "una@example.org", "mem@example.org", "oth@example.org", "org@example.org", "amb@example.org", "cm@example.org"}
+var roleEmails = [nRoles]string{"", "una@example.org", "mem@example.org", "oth@example.org", "org@example.org", "amb@example.org", "apr@example.org", "cm@example.org"}
 
 // TestAuthorization requests every route as every role. A route without a
 // row fails the test, so a new route must say who may call it.
@@ -701,5 +704,54 @@ func TestSignInNextStaysOnSite(t *testing.T) {
 		if resp.StatusCode != s303 || resp.Header.Get("Location") != want {
 			t.Errorf("next=%q: %d to %q, want %q", next, resp.StatusCode, resp.Header.Get("Location"), want)
 		}
+	}
+}
+
+// TestContactsNeedVerifiedAccount: the organisers' contact addresses are for
+// any verified account, as the README says, on the group's page and in the
+// API alike; an unverified account (anyone who typed an address) sees what
+// the public sees. Coordinators' own addresses are for those who run the
+// group.
+func TestContactsNeedVerifiedAccount(t *testing.T) {
+	w := newAuthzWorld(t)
+	const contact = "contact@alpha-python-user-group.example.org"
+	for as := asAnon; as < nRoles; as++ {
+		verified := as != asAnon && as != asUnverified
+		_, page := w.browsers[as].get("/groups/" + w.accepted)
+		if got := strings.Contains(page, contact); got != verified {
+			t.Errorf("as %s: the group's page shows the organisers' address: %t, want %t", as, got, verified)
+		}
+		var g apiGroupResponse
+		w.p.apiJSON("GET", "/api/v1/groups/"+w.accepted, w.tokens[as], "", 200, &g)
+		if got := slices.Contains(g.Group.OrganiserEmails, contact); got != verified {
+			t.Errorf("as %s: the API shows the organisers' address: %t, want %t", as, got, verified)
+		}
+		runs := as == asOrganizer || as == asManager
+		if got := g.Group.Coordinators[1].Email == roleEmails[asUnverified]; got != runs {
+			t.Errorf("as %s: the API shows a coordinator's address: %t, want %t", as, got, runs)
+		}
+	}
+	_, page := w.browsers[asUnverified].get("/groups/" + w.accepted)
+	if !strings.Contains(page, "Verify your address") {
+		t.Error("an unverified account is not told how to see the organisers' address")
+	}
+}
+
+// TestManagerKeepsOwnRole: on the People page a community manager cannot
+// remove its own community manager role; another manager can.
+func TestManagerKeepsOwnRole(t *testing.T) {
+	w := newAuthzWorld(t)
+	cm := w.users[asManager]
+	remove := url.Values{"role": {"community-manager"}, "action": {"remove"}}
+	resp, body := w.browsers[asManager].post("/admin/people/"+itoa(cm.ID)+"/roles", remove)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "your own community manager role") {
+		t.Errorf("removing one's own manager role: %d\n%.300s", resp.StatusCode, body)
+	}
+	if u, _ := w.p.db.UserByID(t.Context(), cm.ID); !u.IsCommunityManager() {
+		t.Fatal("a community manager removed its own role")
+	}
+	other := w.p.user("cm2@example.org", "Carl Manager", ch.RoleCommunityManager)
+	if resp, _ := w.p.signedIn(other).post("/admin/people/"+itoa(cm.ID)+"/roles", remove); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("another manager removing the role: %d", resp.StatusCode)
 	}
 }

@@ -123,6 +123,17 @@ func (s *Server) groupPage(w http.ResponseWriter, r *http.Request) {
 	s.renderGroupPage(w, r, http.StatusOK, form{Values: url.Values{}, Errors: map[string]string{}})
 }
 
+// toListedSlug sends a request for a group's page by the slug it had as an
+// application to the slug it took when listed, so that the page has one
+// address. It reports whether it answered.
+func toListedSlug(w http.ResponseWriter, r *http.Request, g *ch.Group) bool {
+	if r.PathValue("slug") == g.Slug {
+		return false
+	}
+	http.Redirect(w, r, "/groups/"+g.Slug, http.StatusMovedPermanently)
+	return true
+}
+
 func (s *Server) renderGroupPage(w http.ResponseWriter, r *http.Request, status int, review form) {
 	ctx := r.Context()
 	g, v, err := s.loadGroup(ctx, r)
@@ -130,12 +141,15 @@ func (s *Server) renderGroupPage(w http.ResponseWriter, r *http.Request, status 
 		s.fail(w, r, err)
 		return
 	}
+	if r.Method == http.MethodGet && toListedSlug(w, r, g) {
+		return
+	}
 	events, err := s.DB.GroupEvents(ctx, g.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	d := groupPageData{Group: g, Viewer: v, ShowContacts: v.User != nil, ReviewForm: review,
+	d := groupPageData{Group: g, Viewer: v, ShowContacts: v.CanSeeContacts(), ReviewForm: review,
 		CanReview: g.Status == ch.StatusPending && v.User.IsCommunityManager()}
 	if !v.CanEdit() {
 		events = slices.DeleteFunc(events, func(e ch.GroupEvent) bool { return !e.Public() })
@@ -157,7 +171,7 @@ func (s *Server) renderGroupPage(w http.ResponseWriter, r *http.Request, status 
 		}
 	}
 	if d.CanReview {
-		named, err := s.DB.NamedGroups(ctx)
+		named, err := s.DB.NamedGroups(ctx, v.User)
 		if err != nil {
 			s.fail(w, r, err)
 			return

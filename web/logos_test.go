@@ -34,7 +34,7 @@ func TestLogoFollowsStatus(t *testing.T) {
 	if resp, _ := anon.get("/groups/" + g.Slug + "/logo.svg"); resp.StatusCode != 404 {
 		t.Fatalf("logo of a pending group: %d, want 404 to the public", resp.StatusCode)
 	}
-	if _, err := p.db.ReviewGroup(ctx, g.Slug, ch.Accept, "", cm, nil); err != nil {
+	if g, err = p.db.ReviewGroup(ctx, g.Slug, ch.Accept, "", cm, nil); err != nil {
 		t.Fatal(err)
 	}
 	want := func(label string) {

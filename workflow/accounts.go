@@ -228,9 +228,9 @@ func (s *Service) ResetPassword(ctx context.Context, token, pw string) error {
 
 // ChangeName renames the actor's account.
 func (s *Service) ChangeName(ctx context.Context, actor *ch.User, name string) error {
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > ch.MaxPersonNameLen {
-		return ch.Invalid("Check your name.", "name", fmt.Sprintf("Enter a name of at most %d characters.", ch.MaxPersonNameLen))
+	name, err := ch.PersonName(name, "name")
+	if err != nil {
+		return err
 	}
 	return s.DB.SetName(ctx, actor.ID, name)
 }

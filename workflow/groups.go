@@ -22,8 +22,10 @@ type ProfileInput struct {
 }
 
 // checkProfile normalizes and validates a profile, and returns the groups
-// whose name is like it (other than self).
-func (s *Service) checkProfile(ctx context.Context, in *ProfileInput, applying bool, self string) ([]ch.NamedGroup, error) {
+// whose name is like it (other than self) among those actor may see: an
+// applicant is warned of listed groups and its own applications only, not
+// of hidden applications of others.
+func (s *Service) checkProfile(ctx context.Context, actor *ch.User, in *ProfileInput, applying bool, self string) ([]ch.NamedGroup, error) {
 	in.Normalize()
 	fields := ch.FieldErrors{}
 	maps.Copy(fields, ch.ErrorFields(in.Validate(applying)))
@@ -34,7 +36,7 @@ func (s *Service) checkProfile(ctx context.Context, in *ProfileInput, applying b
 	if err := fields.Err(); err != nil {
 		return nil, err
 	}
-	named, err := s.DB.NamedGroups(ctx)
+	named, err := s.DB.NamedGroups(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +54,7 @@ func (s *Service) Apply(ctx context.Context, actor *ch.User, in ProfileInput) (*
 		return nil, nil, forbidden("Verify your email address before you apply.")
 	}
 	in.Application = withApplicant(in.Application, actor)
-	similar, err := s.checkProfile(ctx, &in, true, "")
+	similar, err := s.checkProfile(ctx, actor, &in, true, "")
 	if err != nil {
 		return nil, similar, err
 	}
@@ -99,7 +101,7 @@ func (s *Service) EditGroup(ctx context.Context, actor *ch.User, slug string, in
 	if err != nil {
 		return nil, nil, err
 	}
-	similar, err := s.checkProfile(ctx, &in, false, g.Slug)
+	similar, err := s.checkProfile(ctx, actor, &in, false, g.Slug)
 	if err != nil {
 		return nil, similar, err
 	}

@@ -19,11 +19,35 @@ type Checklist struct {
 	Program ch.Program
 	Facts   ch.GroupFacts
 	Results []ch.StepResult
+	// coordinated is whether the viewer coordinated the group recently
+	// (see Service.coordinated): they validate nothing of it.
+	coordinated bool
 }
 
 // ValidatorRoles lists the roles in which the viewer may validate step.
 func (c *Checklist) ValidatorRoles(st ch.Step) []ch.Role {
-	return ch.ValidatorRoles(c.Viewer.User, st, c.Viewer.Ambassador, c.Viewer.Organizer, c.Program)
+	return ch.ValidatorRoles(c.Viewer.User, st, c.Viewer.Ambassador, c.Viewer.Organizer || c.coordinated, c.Program)
+}
+
+// coordinated reports whether u coordinated group g at some time within p's
+// validation validity before now, today included: such a person neither
+// validates its steps nor mentors it, so that leaving the coordinators for
+// a while does not make one an independent reviewer of one's own group.
+func (s *Service) coordinated(ctx context.Context, g *ch.Group, u *ch.User, p ch.Program) (bool, error) {
+	if u == nil {
+		return false, nil
+	}
+	terms, err := s.DB.CoordinatorTerms(ctx, g.ID)
+	if err != nil {
+		return false, err
+	}
+	return ch.CoordinatedSince(terms, u.ID, p.ReviewCutoff(s.DB.Now())), nil
+}
+
+// reviewsNothing is the refusal for a person who coordinates the group, or
+// did within the validity (see coordinated).
+func reviewsNothing(p ch.Program, what string) error {
+	return forbidden(fmt.Sprintf("You coordinated this group within the last %s, so you cannot %s.", p.Validity(), what))
 }
 
 // Checklist evaluates a group's steps for a viewer who may see them (see
@@ -38,7 +62,14 @@ func (s *Service) Checklist(ctx context.Context, actor *ch.User, slug string) (*
 	if err != nil {
 		return nil, err
 	}
-	return &Checklist{Group: g, Viewer: v, Program: p, Facts: facts, Results: results}, nil
+	c := &Checklist{Group: g, Viewer: v, Program: p, Facts: facts, Results: results}
+	// Only program roles validate: others need not be looked up.
+	if len(actor.Roles) > 0 {
+		if c.coordinated, err = s.coordinated(ctx, g, actor, p); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // onStep loads the group and the step of an action on a step. The group
@@ -69,6 +100,11 @@ func (s *Service) ValidateStep(ctx context.Context, actor *ch.User, slug, stepID
 	p := s.Program(ctx)
 	if err := ch.CanValidate(actor, st, v.Ambassador, v.Organizer, p); err != nil {
 		return ch.StepResult{}, err
+	}
+	if former, err := s.coordinated(ctx, g, actor, p); err != nil {
+		return ch.StepResult{}, err
+	} else if former {
+		return ch.StepResult{}, reviewsNothing(p, "validate its steps")
 	}
 	roles := ch.ValidatorRoles(actor, st, v.Ambassador, v.Organizer, p)
 	hint := "Validate as " + roleNames(roles) + "."
@@ -192,6 +228,15 @@ func (s *Service) AddAmbassador(ctx context.Context, actor *ch.User, slug, email
 			return nil, ch.Invalid(mentor.Name+" is not an ambassador: grant the role on People first.", "email",
 				"Choose someone who holds the ambassador role.")
 		}
+	}
+	if former, err := s.coordinated(ctx, g, mentor, s.Program(ctx)); err != nil {
+		return nil, err
+	} else if former {
+		if mentor == actor {
+			return nil, reviewsNothing(s.Program(ctx), "mentor it")
+		}
+		return nil, ch.Invalid(fmt.Sprintf("%s coordinated this group within the last %s, so they cannot mentor it.", mentor.Name, s.Program(ctx).Validity()),
+			"email", "Choose an ambassador who has not coordinated the group.")
 	}
 	if err := s.after(ctx, g, s.DB.AddAmbassador(ctx, g.Slug, mentor.ID, actor, s.Mail.notifyMentor(mentor, actor))); err != nil {
 		return nil, err

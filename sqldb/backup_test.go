@@ -170,17 +170,30 @@ func TestBackupWhileWriting(t *testing.T) {
 // nobody but its owner may read it, whatever the umask.
 func TestBackupIsPrivate(t *testing.T) {
 	ctx := context.Background()
-	db := openSQLite(t, t.TempDir())
+	data := t.TempDir()
+	db := openSQLite(t, data)
+	if err := db.Enqueue(ctx, ch.Mail{To: "x@example.org", Subject: "Hello", Body: "Body"}); err != nil {
+		t.Fatal(err)
+	}
 	file := filepath.Join(t.TempDir(), "private.db")
 	if err := db.Backup(ctx, file); err != nil {
 		t.Fatal(err)
 	}
-	fi, err := os.Stat(file)
-	if err != nil {
-		t.Fatal(err)
+	live, err := filepath.Glob(filepath.Join(data, "*.db*"))
+	if err != nil || len(live) < 2 {
+		t.Fatalf("no database and write-ahead log in %s: %v %v", data, live, err)
 	}
-	if perm := fi.Mode().Perm(); perm != 0o600 {
-		t.Errorf("the backup has mode %v, want -rw-------", perm)
+	for _, f := range append(live, file) {
+		if strings.HasSuffix(f, ".lock") {
+			continue
+		}
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm != 0o600 {
+			t.Errorf("%s has mode %v, want -rw-------", filepath.Base(f), perm)
+		}
 	}
 }
 

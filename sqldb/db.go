@@ -52,6 +52,13 @@ func Open(ctx context.Context, dataDir, databaseURL string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
+	// The file holds password hashes and queued mail: only the portal's
+	// user may read it. SQLite gives its -wal and -shm files the same mode.
+	if f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("create database: %w", err)
+	}
 	lock, err := lockFile(path+".lock", false)
 	if errors.Is(err, errLocked) {
 		return nil, fmt.Errorf("the database %s is being restored: try again when the restore has finished", path)

@@ -122,3 +122,31 @@ func (db *DB) ClearSignInFailures(ctx context.Context, key string) error {
 	_, err := db.sql.ExecContext(ctx, `DELETE FROM auth_throttle WHERE key = $1`, key)
 	return err
 }
+
+// Forgotten counts what ForgetExpiredCredentials deleted.
+type Forgotten struct{ Sessions, Links, SignInCounts int64 }
+
+// ForgetExpiredCredentials deletes ended sessions, expired mailed links and
+// the failed sign-ins a quiet hour has forgiven. None of them can be used
+// any more; kept, they would only grow the tables every request reads (a
+// probe against made-up addresses leaves a row per address).
+func (db *DB) ForgetExpiredCredentials(ctx context.Context) (Forgotten, error) {
+	var f Forgotten
+	now := db.now()
+	for _, d := range []struct {
+		n     *int64
+		query string
+		args  []any
+	}{
+		{&f.Sessions, `DELETE FROM sessions WHERE expires_at <= $1`, []any{now}},
+		{&f.Links, `DELETE FROM user_tokens WHERE expires_at <= $1`, []any{now}},
+		{&f.SignInCounts, `DELETE FROM auth_throttle WHERE locked_until <= $1 AND last_failure < $2`, []any{now, now.Add(-time.Hour)}},
+	} {
+		res, err := db.sql.ExecContext(ctx, d.query, d.args...)
+		if err != nil {
+			return f, err
+		}
+		*d.n, _ = res.RowsAffected()
+	}
+	return f, nil
+}

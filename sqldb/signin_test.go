@@ -128,3 +128,53 @@ func TestSignInThrottleUnderBurst(t *testing.T) {
 		t.Errorf("%d of a burst of 60 attempts got through, want %d", n, ch.FreeSignInAttempts+1)
 	}
 }
+
+// Ended sessions, expired links and forgiven failures leave the database;
+// live ones stay usable.
+func TestForgetExpiredCredentials(t *testing.T) {
+	ctx := context.Background()
+	db := newDB(t)
+	ann := db.user(t, "ann@example.org", true)
+	short, err := db.CreateSession(ctx, ann.ID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long, err := db.CreateSession(ctx, ann.ID, 30*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateUserToken(ctx, ann.ID, sqldb.PurposeReset, ann.Email, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	verify, err := db.CreateUserToken(ctx, ann.ID, sqldb.PurposeVerify, ann.Email, 48*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range ch.FreeSignInAttempts + 2 {
+		if _, err := db.ReserveSignIn(ctx, "ip:192.0.2.1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.SessionUser(ctx, short); err != nil {
+		t.Fatalf("the short session does not work before it ends: %v", err)
+	}
+
+	// Nothing has ended yet.
+	if f, err := db.ForgetExpiredCredentials(ctx); err != nil || f != (sqldb.Forgotten{}) {
+		t.Fatalf("forgot %+v (%v) before anything ended", f, err)
+	}
+	db.clock.Add(2 * time.Hour)
+	f, err := db.ForgetExpiredCredentials(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (sqldb.Forgotten{Sessions: 1, Links: 1, SignInCounts: 1}); f != want {
+		t.Errorf("forgot %+v, want %+v", f, want)
+	}
+	if u, err := db.SessionUser(ctx, long); err != nil || u.ID != ann.ID {
+		t.Errorf("the live session stopped working: %v", err)
+	}
+	if _, _, err := db.ConsumeUserToken(ctx, verify, sqldb.PurposeVerify); err != nil {
+		t.Errorf("the live verification link stopped working: %v", err)
+	}
+}

@@ -121,12 +121,25 @@ func (s *Server) apiGetGroup(w http.ResponseWriter, r *http.Request) {
 	s.writeGroup(w, r, http.StatusOK, g, v, nil)
 }
 
+// readBody reads a request body of at most maxFormBytes. A larger one is
+// refused as too large (413), so the caller learns what to change.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, ch.Errorf(ch.ETOOLARGE, "The request body is too large: send at most %d KB.", maxFormBytes/1024)
+	} else if err != nil {
+		return nil, ch.Errorf(ch.EBADREQUEST, "The request body could not be read: %v", err)
+	}
+	return body, nil
+}
+
 // decodeJSON reads a JSON body strictly: unknown fields are refused so a
 // misspelt field is reported instead of silently ignored.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBytes))
+	body, err := readBody(w, r)
 	if err != nil {
-		return ch.Errorf(ch.EBADREQUEST, "The request body could not be read: %v", err)
+		return err
 	}
 	// JSON can spell a NUL character, which no text column can store.
 	if bytes.Contains(body, []byte(`\u0000`)) {
@@ -204,9 +217,9 @@ func (s *Server) apiUpdateGroup(w http.ResponseWriter, r *http.Request) {
 	// A PATCH names only the fields it changes: decoding onto the current
 	// profile leaves the others as they are.
 	in := workflow.ProfileInput{Application: ch.ApplicationOf(g)}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBytes))
+	body, err := readBody(w, r)
 	if err != nil {
-		s.apiError(w, r, ch.Errorf(ch.EBADREQUEST, "The request body could not be read: %v", err))
+		s.apiError(w, r, err)
 		return
 	}
 	clearNamedLists(&in.Application, body)

@@ -287,9 +287,9 @@ func (s *Server) apiDecideRename(w http.ResponseWriter, r *http.Request) {
 
 // decodeOptionalJSON is decodeJSON for calls whose body may be empty.
 func decodeOptionalJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxFormBytes))
+	body, err := readBody(w, r)
 	if err != nil {
-		return ch.Errorf(ch.EBADREQUEST, "The request body could not be read: %v", err)
+		return err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -205,4 +206,25 @@ func formRequest(p *testPortal, form string) *http.Request {
 	req, _ := http.NewRequest("POST", p.ts.URL+"/account/name", strings.NewReader(form))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return req
+}
+
+// An API body beyond the limit is refused as too large, whichever call
+// reads it, and creates nothing.
+func TestAPIBodyTooLarge(t *testing.T) {
+	p := newPortal(t)
+	ann := p.user("ann@example.org", "Ann Applicant")
+	token, _ := p.apiToken(ann)
+	big := `{"name": "` + strings.Repeat("a", maxFormBytes) + `"}`
+	for _, call := range []struct{ method, path string }{
+		{"POST", "/api/v1/groups"},
+		{"POST", "/api/v1/groups/any/steps/policy/review-request"},
+	} {
+		e := p.apiFail(call.method, call.path, token, big, http.StatusRequestEntityTooLarge, ch.ETOOLARGE)
+		if !strings.Contains(e.Error.Message, "too large") {
+			t.Errorf("%s %s: %q does not say the body is too large", call.method, call.path, e.Error.Message)
+		}
+	}
+	if groups, err := p.db.GroupsOf(context.Background(), ann); err != nil || len(groups) != 0 {
+		t.Errorf("a body too large created %d groups (%v)", len(groups), err)
+	}
 }

@@ -21,6 +21,10 @@ func TestOneLineFieldsRefuseControlCharacters(t *testing.T) {
 	if u, err := w.p.db.UserByID(t.Context(), w.users[asMember].ID); err != nil || u.Name != "Mel Member" {
 		t.Errorf("the name became %q (%v)", u.Name, err)
 	}
+	resp, body = w.browsers[asMember].post("/account/tokens", url.Values{"token_name": {"sync\r\nscript"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "without line breaks") {
+		t.Errorf("token name with a line break: %d\n%.500s", resp.StatusCode, body)
+	}
 	e := w.p.apiFail("POST", "/api/v1/groups", w.tokens[asMember], `{"name": "Lyon\nGophers", "city": "Lyon\u202e", "description": "…", "country": "FR",
 		"time_zone": "Europe/Paris", "cadence": "monthly", "policy_agreed": true}`, 422, ch.EINVALID)
 	wantFields(t, "control characters", e, "name", "city")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -313,10 +312,13 @@ func (s *Service) ChangePassword(ctx context.Context, actor *ch.User, current, n
 // CreateToken makes a personal API token named for the script that will
 // use it; the secret is returned once and stored hashed.
 func (s *Service) CreateToken(ctx context.Context, actor *ch.User, name string) (string, error) {
-	name = strings.TrimSpace(name)
+	name = ch.OneLine(name)
 	if name == "" || utf8.RuneCountInString(name) > maxTokenNameLen {
 		return "", ch.Invalid("Name the token.", "token_name",
 			fmt.Sprintf("Name the token (at most %d characters), e.g. the script that will use it.", maxTokenNameLen))
+	}
+	if msg := ch.CheckOneLine(name); msg != "" {
+		return "", ch.Invalid("Name the token.", "token_name", msg)
 	}
 	return s.DB.CreateAPIToken(ctx, actor.ID, name)
 }

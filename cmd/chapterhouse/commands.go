@@ -167,7 +167,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	workerDone := make(chan struct{})
 	go func() { worker.Run(workerCtx); close(workerDone) }()
 	go keepOptimized(workerCtx, db, logger)
-	go forgetOldMail(workerCtx, db, logger)
+	go forgetWhatEnded(workerCtx, db, logger)
 	go followTheFacts(workerCtx, srv.Workflows(), logger)
 
 	errc := make(chan error, 1)
@@ -371,19 +371,27 @@ func keepOptimized(ctx context.Context, db *sqldb.DB, logger *slog.Logger) {
 	})
 }
 
-// forgetOldMail deletes, every hour, the mail sent longer ago than the
-// retention period and the limits whose window has ended.
-func forgetOldMail(ctx context.Context, db *sqldb.DB, logger *slog.Logger) {
+// forgetWhatEnded deletes, every hour, the mail sent longer ago than the
+// retention period, the limits whose window has ended, and the sessions,
+// links and failed sign-ins that can no longer be used.
+func forgetWhatEnded(ctx context.Context, db *sqldb.DB, logger *slog.Logger) {
 	every(ctx, time.Hour, func() {
 		mails, err := db.ForgetSentMail(ctx)
 		if err == nil {
 			_, err = db.ForgetExpiredLimits(ctx)
 		}
+		var creds sqldb.Forgotten
+		if err == nil {
+			creds, err = db.ForgetExpiredCredentials(ctx)
+		}
 		if err != nil && ctx.Err() == nil {
-			logger.Warn("forget old mail", "err", err)
+			logger.Warn("forget what ended", "err", err)
 		}
 		if mails > 0 {
 			logger.Info("forgot sent mail", "deleted", mails, "older_than", sqldb.MailRetention)
+		}
+		if creds != (sqldb.Forgotten{}) {
+			logger.Info("forgot ended credentials", "sessions", creds.Sessions, "links", creds.Links, "sign_in_counts", creds.SignInCounts)
 		}
 	})
 }

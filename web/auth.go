@@ -75,7 +75,7 @@ func (s *Server) signUpForm(w http.ResponseWriter, r *http.Request) {
 // your mail. A new account is signed in by its verification link.
 func (s *Server) signUp(w http.ResponseWriter, r *http.Request) {
 	in := ch.SignUp{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Password: r.PostFormValue("password")}
-	err := s.flows.SignUp(r.Context(), in)
+	err := s.flows.SignUp(r.Context(), in, s.clientIP(r))
 	if answersOnForm(err) {
 		retryAfter(w, err)
 		f := formWithError(r, err)

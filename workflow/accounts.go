@@ -39,11 +39,18 @@ func (t *Throttled) Unwrap() error { return t.Err }
 // an account already, so that nobody can use it to find out who has one:
 // the owner of a taken address is told by mail instead, and no session
 // opens either way.
-func (s *Service) SignUp(ctx context.Context, in ch.SignUp) error {
+func (s *Service) SignUp(ctx context.Context, in ch.SignUp, client string) error {
 	in.Normalize()
 	if err := in.Validate(); err != nil {
 		return err
 	}
+	// One hash at a time per client address, shared with signing in: a
+	// burst of sign-ups holds one hashing slot and keeps nobody else waiting.
+	leave, ok := s.signingIn.take(ctx, signInTurnWait, "ip:"+client)
+	if !ok {
+		return errBusy
+	}
+	defer leave()
 	// Hashed even when the address is taken, so that both answers take
 	// as long.
 	hash, err := s.Hasher.Hash(ctx, in.Password)

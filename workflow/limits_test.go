@@ -118,10 +118,10 @@ func TestTakenAddressAnswersAlike(t *testing.T) {
 	ctx := context.Background()
 	owner, err := w.db.CreateUser(ctx, "owner@example.org", "Owner", "x", true, 0)
 	w.must(err)
-	if err := w.flows.SignUp(ctx, ch.SignUp{Email: "new@example.org", Name: "New Person", Password: "a long passphrase"}); err != nil {
+	if err := w.flows.SignUp(ctx, ch.SignUp{Email: "new@example.org", Name: "New Person", Password: "a long passphrase"}, "192.0.2.1"); err != nil {
 		t.Fatalf("sign-up with a new address: %v", err)
 	}
-	if err := w.flows.SignUp(ctx, ch.SignUp{Email: " Owner@Example.org", Name: "Intruder", Password: "a long passphrase"}); err != nil {
+	if err := w.flows.SignUp(ctx, ch.SignUp{Email: " Owner@Example.org", Name: "Intruder", Password: "a long passphrase"}, "192.0.2.1"); err != nil {
 		t.Fatalf("sign-up with a taken address answers %v, want the same as a new one", err)
 	}
 	if u, hash, err := w.db.UserByEmail(ctx, owner.Email); err != nil || u.Name != owner.Name || hash != "x" {
@@ -131,6 +131,10 @@ func TestTakenAddressAnswersAlike(t *testing.T) {
 	notice := w.mailsTo(owner.Email)
 	if len(welcome) != 1 || welcome[0].Subject != "Verify your email address" {
 		t.Errorf("the new address got %v", welcome)
+	} else if !strings.Contains(welcome[0].Body, "An account named “New Person” was created") || strings.Contains(welcome[0].Body, "Hello New Person") {
+		// Anyone may sign up with a stranger's address: the name they chose
+		// is quoted, never used to greet.
+		t.Errorf("the verification mail does not quote the chosen name as someone else's:\n%s", welcome[0].Body)
 	}
 	if len(notice) != 1 || !strings.Contains(notice[0].Body, "Someone tried to create an account") || strings.Contains(notice[0].Body, "Intruder") {
 		t.Errorf("the owner of the taken address got %v", notice)

@@ -15,9 +15,11 @@ type Mails struct {
 
 func (s Mails) link(path string) string { return s.BaseURL + path }
 
+// Verify may reach a stranger, since anyone can sign up with any address:
+// the account's name is quoted as someone else's words.
 func (s Mails) Verify(u *ch.User, token string) ch.Mail {
 	return ch.Mail{To: u.Email, Subject: "Verify your email address", Secret: token,
-		Body: fmt.Sprintf("Hello %s,\n\nWelcome to the user group portal. Follow this link to verify your address and sign in:\n\n%s\n\nThe link works for 48 hours. If you did not sign up, ignore this message.\n",
+		Body: fmt.Sprintf("Hello,\n\nWelcome to the user group portal. An account named “%s” was created with this address; if it was you, follow this link to verify your address and sign in:\n\n%s\n\nThe link works for 48 hours. If you did not sign up, ignore this message.\n",
 			u.Name, s.link("/verify?token="+token))}
 }
 

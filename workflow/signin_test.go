@@ -34,13 +34,24 @@ func (h *countingHasher) Check(ctx context.Context, pw, encoded string) (bool, e
 		return false, password.ErrBusy
 	}
 	h.checks.Add(1)
+	defer h.work()()
+	return h.Hasher.Check(ctx, pw, encoded)
+}
+
+func (h *countingHasher) Hash(ctx context.Context, pw string) (string, error) {
+	defer h.work()()
+	return h.Hasher.Hash(ctx, pw)
+}
+
+// work notes a hash in flight, which takes delay, until the returned
+// function is called.
+func (h *countingHasher) work() (done func()) {
 	n := h.inFlight.Add(1)
-	defer h.inFlight.Add(-1)
 	h.mu.Lock()
 	h.maxInFlight = max(h.maxInFlight, n)
 	h.mu.Unlock()
 	time.Sleep(h.delay)
-	return h.Hasher.Check(ctx, pw, encoded)
+	return func() { h.inFlight.Add(-1) }
 }
 
 const rightPassword = "the right password"
@@ -159,6 +170,48 @@ func TestSignInBurstIsFair(t *testing.T) {
 	}
 	if h.maxInFlight > 2 {
 		t.Errorf("%d passwords were checked at once; the burst's address should hold one slot, the other person one", h.maxInFlight)
+	}
+}
+
+// TestSignUpBurstIsFair: sign-ups hash a password too; a burst of them from
+// one address holds one hashing slot, as a burst of sign-ins does.
+func TestSignUpBurstIsFair(t *testing.T) {
+	ctx := context.Background()
+	nodes, db, h, ann := signInNodes(t, 1)
+	h.delay = 30 * time.Millisecond
+	var wg sync.WaitGroup
+	var refused atomic.Int32
+	for i := range 40 {
+		wg.Go(func() {
+			err := nodes[0].SignUp(ctx, ch.SignUp{Email: fmt.Sprintf("new%d@example.org", i), Name: "New", Password: "a long passphrase"}, "192.0.2.7")
+			if ch.ErrorCode(err) == ch.ETOOMANY {
+				refused.Add(1)
+			} else if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	time.Sleep(10 * time.Millisecond)
+	start := time.Now()
+	_, _, err := nodes[0].SignIn(ctx, ann.Email, rightPassword, "198.51.100.1")
+	took := time.Since(start)
+	wg.Wait()
+	if err != nil {
+		t.Errorf("sign-in during another address's sign-up burst: %v", err)
+	}
+	if took > password.DefaultMaxWait {
+		t.Errorf("sign-in during another address's sign-up burst took %v; a hash takes %v", took, h.delay)
+	}
+	if h.maxInFlight > 2 {
+		t.Errorf("%d passwords were hashed at once; the burst's address should hold one slot, the other person one", h.maxInFlight)
+	}
+	// Those that waited too long were told to try again; the others signed up.
+	mails, err := db.Outbox(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if refused.Load() == 0 || len(mails) != 40-int(refused.Load()) {
+		t.Errorf("%d sign-ups refused, %d verification mails queued: every sign-up not refused mails its link", refused.Load(), len(mails))
 	}
 }
 

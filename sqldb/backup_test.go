@@ -555,3 +555,42 @@ func checkInserts(t *testing.T, db *sqldb.DB) {
 		t.Errorf("%s: search after copying finds %d groups (%v)", db.Engine(), found.Total, err)
 	}
 }
+
+// The database holds no usable session, API or link token: a copy of it
+// (a backup, a stolen disk) signs nobody in.
+func TestTokensStoredHashed(t *testing.T) {
+	ctx := context.Background()
+	db := openSQLite(t, t.TempDir())
+	u, err := db.CreateUser(ctx, "ann@example.org", "Ann", "x", true, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	session, err := db.CreateSession(ctx, u.ID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := db.CreateAPIToken(ctx, u.ID, "script")
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, err := db.CreateUserToken(ctx, u.ID, sqldb.PurposeReset, u.Email, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "copy.db")
+	if err := db.Backup(ctx, file); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, token := range map[string]string{"session": session, "API token": api, "reset link": link} {
+		if bytes.Contains(raw, []byte(token)) {
+			t.Errorf("the database holds the %s itself", what)
+		}
+		if !bytes.Contains(raw, []byte(sqldb.HashToken(token))) {
+			t.Errorf("the database does not hold the %s's hash: the test looks in the wrong place", what)
+		}
+	}
+}

@@ -228,3 +228,45 @@ func TestAPIBodyTooLarge(t *testing.T) {
 		t.Errorf("a body too large created %d groups (%v)", len(groups), err)
 	}
 }
+
+// The session cookie is out of scripts' reach, not sent along cross-site
+// requests, and Secure whenever the portal's public address is https.
+func TestSessionCookie(t *testing.T) {
+	p := newPortal(t)
+	u := p.user("ann@example.org", "Ann")
+	for base, secure := range map[string]bool{"https://groups.example.org": true, "http://portal.test": false} {
+		srv, err := New(Config{DB: p.db, Hasher: cheapHasher, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: base, MailVia: "log"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := httptest.NewRecorder()
+		srv.ServeHTTP(page, httptest.NewRequest("GET", "/signin", nil))
+		m := csrfField.FindStringSubmatch(page.Body.String())
+		if m == nil {
+			t.Fatalf("%s: no CSRF field on the sign-in page", base)
+		}
+		form := url.Values{"email": {u.Email}, "password": {testPassword}, "csrf": {m[1]}}
+		req := httptest.NewRequest("POST", "/signin", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for _, c := range page.Result().Cookies() {
+			req.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		var session *http.Cookie
+		for _, c := range rec.Result().Cookies() {
+			if c.Name == sessionCookie {
+				session = c
+			}
+		}
+		if rec.Code != http.StatusSeeOther || session == nil {
+			t.Fatalf("%s: signing in answered %d without a session cookie", base, rec.Code)
+		}
+		if !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Secure != secure || session.Path != "/" {
+			t.Errorf("%s: session cookie %+v, want HttpOnly, SameSite=Lax, Path=/, Secure=%v", base, session, secure)
+		}
+		if session.MaxAge < 29*24*3600 || session.MaxAge > 30*24*3600 {
+			t.Errorf("%s: session cookie lasts %d s, want 30 days", base, session.MaxAge)
+		}
+	}
+}

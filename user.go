@@ -85,6 +85,30 @@ const MaxPasswordBytes = 1024
 // hold two accounts that differ only in case.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
+// Mailbox names the inbox an address delivers to, for limits on the mail
+// one inbox receives: most providers ignore a "+tag" after the local part,
+// and Gmail ignores dots too, so victim+1@… and v.ictim@gmail.com must
+// count against the same inbox as victim@…. The address itself is still
+// the one mailed.
+func Mailbox(email string) string {
+	email = NormalizeEmail(email)
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return email
+	}
+	local, domain := email[:at], email[at+1:]
+	if plus := strings.IndexByte(local, '+'); plus > 0 {
+		local = local[:plus]
+	}
+	if domain == "googlemail.com" {
+		domain = "gmail.com"
+	}
+	if domain == "gmail.com" {
+		local = strings.ReplaceAll(local, ".", "")
+	}
+	return local + "@" + domain
+}
+
 // ValidEmail reports whether s is a bare address (no display name).
 func ValidEmail(s string) bool {
 	if s == "" || len(s) > 254 {

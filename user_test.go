@@ -103,3 +103,21 @@ func TestUserRoles(t *testing.T) {
 		t.Errorf("user %+v: verified %v, ambassador %v, manager %v", u, u.Verified(), u.Has(RoleAmbassador), u.IsCommunityManager())
 	}
 }
+
+func TestMailbox(t *testing.T) {
+	for in, want := range map[string]string{
+		"Ann@Example.org":          "ann@example.org",
+		"ann+1@example.org":        "ann@example.org",
+		"ann+news+x@example.org":   "ann@example.org",
+		"a.nn@example.org":         "a.nn@example.org", // dots matter outside Gmail
+		"A.n.n+x@gmail.com":        "ann@gmail.com",
+		"ann@googlemail.com":       "ann@gmail.com",
+		"+ann@example.org":         "+ann@example.org", // nothing before the tag: keep it
+		"not an address":           "not an address",
+		" Bob+Tag@Sub.Example.ORG": "bob@sub.example.org",
+	} {
+		if got := Mailbox(in); got != want {
+			t.Errorf("Mailbox(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

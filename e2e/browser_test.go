@@ -388,8 +388,12 @@ func TestApplyAndReview(t *testing.T) {
 		t.Fatalf("the link %s does not lead to the portal at %s", link, srv.URL)
 	}
 
-	// Ada follows the link, then applies to start a group.
+	// Ada follows the link, confirms with her password, then applies to
+	// start a group.
 	ada.openURL(link)
+	ada.sees("Verify your address", "enter the password you chose")
+	ada.fill("f-password", orgPass)
+	ada.submit(`main form[action="/verify"] button[type=submit]`, http.StatusOK)
 	ada.sees("Your email address is verified.")
 	ada.doesNotSee("is not verified yet")
 	ada.open("/groups/new")

@@ -114,6 +114,13 @@ func collectPages(t *testing.T) []namedPage {
 	cm := srv.newClient(t)
 	cm.signIn(cmEmail, pw)
 	s.add("applications", cm.get("/admin/applications"), http.StatusOK)
+	// The newcomer opens the link the community manager passes on.
+	link := regexp.MustCompile(`/verify\?token=[\w-]+`).FindString(cm.get("/admin/mail").Body)
+	if link == "" {
+		t.Fatal("no verification link on the outgoing mail page")
+	}
+	s.add("verify", newbie.get(link), http.StatusOK)
+	s.add("verify-errors", newbie.post("/verify", url.Values{"token": {strings.TrimPrefix(link, "/verify?token=")}, "password": {"not the password"}}), http.StatusUnprocessableEntity)
 	s.add("group-pending-cm", cm.get(firstPath), http.StatusOK)
 	s.add("review-errors", cm.post(firstPath+"/review", url.Values{"decision": {"decline"}, "reason": {""}}), http.StatusUnprocessableEntity)
 	s.add("applications-after-accept", cm.post(firstPath+"/review", url.Values{"decision": {"accept"}}), http.StatusOK)

@@ -64,7 +64,7 @@ func TestThreeInstancesOnePostgres(t *testing.T) {
 	// migrate an empty database at the same time fail; see docs/scaling.md.)
 	var nodes []*node
 	for i := range 3 {
-		nodes = append(nodes, startNode(t, fmt.Sprintf("node%d", i), "--database-url", dbURL, "--smtp-url", smtpURL))
+		nodes = append(nodes, startNode(t, fmt.Sprintf("node%d", i), "--database-url", dbURL, "--smtp-url", smtpURL, "--trust-proxy"))
 	}
 	step("3 nodes up: %s, %s, %s", nodes[0].URL, nodes[1].URL, nodes[2].URL)
 
@@ -90,6 +90,7 @@ func TestThreeInstancesOnePostgres(t *testing.T) {
 	for i := range accounts {
 		n := nodes[i%3]
 		c := n.newClient(t)
+		c.from = fmt.Sprintf("198.51.100.%d", i+1) // people sign up from their own networks
 		p := c.post("/signup", url.Values{"name": {fmt.Sprintf("Member %02d", i)}, "email": {email(i)}, "password": {pw}})
 		if p.Status != http.StatusOK || !strings.HasSuffix(p.URL, "/signin") || !strings.Contains(p.Body, email(i)) {
 			t.Fatalf("sign up %s on %s: %d at %s\n%s", email(i), n.name, p.Status, p.URL, visibleText(p.Body))
@@ -253,6 +254,7 @@ func TestThreeInstancesOnePostgres(t *testing.T) {
 			t.Fatal("node2 answers /healthz after SIGKILL")
 		}
 		c := n.newClient(t)
+		c.from = fmt.Sprintf("198.51.100.%d", i+1) // people sign up from their own networks
 		p := c.post("/signup", url.Values{"name": {fmt.Sprintf("Member %02d", i)}, "email": {email(i)}, "password": {pw}})
 		if p.Status != http.StatusOK || !strings.HasSuffix(p.URL, "/signin") {
 			t.Fatalf("sign up %s on %s: %d at %s\n%s", email(i), n.name, p.Status, p.URL, visibleText(p.Body))

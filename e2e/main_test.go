@@ -243,6 +243,10 @@ type client struct {
 	t    *testing.T
 	base *url.URL
 	http *http.Client
+	// from is the address a load balancer in front would name in
+	// X-Forwarded-For (for portals run with --trust-proxy); empty, the
+	// client is known by its own address, 127.0.0.1.
+	from string
 }
 
 func (p *portal) newClient(t *testing.T) *client {
@@ -267,6 +271,9 @@ type page struct {
 
 func (c *client) do(req *http.Request) page {
 	c.t.Helper()
+	if c.from != "" {
+		req.Header.Set("X-Forwarded-For", c.from)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)

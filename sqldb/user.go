@@ -342,15 +342,63 @@ func (db *DB) ConsumeUserToken(ctx context.Context, token, purpose string) (user
 	err = db.tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `DELETE FROM user_tokens WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3
 			RETURNING user_id, email`, HashToken(token), purpose, db.now()).Scan(&userID, &email)
-		if err != nil {
-			if err == sql.ErrNoRows {
-				return ch.Errorf(ch.ENOTFOUND, "This link is invalid or has expired. Ask for a new one.")
-			}
+		if err == sql.ErrNoRows {
+			return errLinkGone()
+		}
+		return err
+	})
+	return userID, email, err
+}
+
+// errLinkGone answers a mailed link that is unknown, used or expired.
+func errLinkGone() error {
+	return ch.Errorf(ch.ENOTFOUND, "This link is invalid or has expired. Ask for a new one.")
+}
+
+// LinkOwner returns the account a live one-time link of purpose was mailed
+// to, without using the link up. A link for an address the account has
+// left since is dead.
+func (db *DB) LinkOwner(ctx context.Context, token, purpose string) (*ch.User, error) {
+	u, err := scanUser(db.sql.QueryRowContext(ctx, `SELECT u.id, u.email, u.name, u.verified_at, u.created_at
+		FROM user_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.token_hash = $1 AND t.purpose = $2 AND t.expires_at > $3 AND t.email = u.email`, HashToken(token), purpose, db.now()))
+	if err == sql.ErrNoRows {
+		return nil, errLinkGone()
+	} else if err != nil {
+		return nil, err
+	}
+	return u, db.loadRoles(ctx, db.sql, u)
+}
+
+// ProveAddress uses up a verification link and marks its account verified.
+// Whoever held the account before its address was proved (someone may
+// sign up with another's address and wait) loses it: every session but
+// keep, every other mailed link and every API token ends, in the same
+// transaction.
+func (db *DB) ProveAddress(ctx context.Context, token, keep string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var userID int64
+		err := tx.QueryRowContext(ctx, `DELETE FROM user_tokens WHERE token_hash = $1 AND purpose = $2 AND expires_at > $3
+			AND email = (SELECT email FROM users WHERE id = user_tokens.user_id)
+			RETURNING user_id`, HashToken(token), PurposeVerify, db.now()).Scan(&userID)
+		if err == sql.ErrNoRows {
+			return errLinkGone()
+		} else if err != nil {
 			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET verified_at = COALESCE(verified_at, $1) WHERE id = $2`, db.now(), userID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2`, userID, HashToken(keep)); err != nil {
+			return err
+		}
+		for _, q := range []string{`DELETE FROM user_tokens WHERE user_id = $1`, `DELETE FROM api_tokens WHERE user_id = $1`} {
+			if _, err := tx.ExecContext(ctx, q, userID); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
-	return userID, email, err
 }
 
 // APIToken describes a personal API token without its secret.

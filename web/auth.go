@@ -89,9 +89,32 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) {
 	s.redirect(w, r, "/signin", "Check your mail: we sent a message to "+ch.NormalizeEmail(in.Email)+". Follow its link to verify your address and sign in.")
 }
 
-func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) {
-	session, err := s.flows.VerifyEmail(r.Context(), r.URL.Query().Get("token"))
+// verifyForm asks the password of the account a verification link was
+// mailed to: following a link is a GET, which mail scanners and other
+// sites can make a browser do, so it changes nothing.
+func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("token")
+	u, err := s.flows.Verification(r.Context(), token)
 	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "verify", "Verify your address", form{Values: url.Values{"token": {token}}, Extra: u.Email})
+}
+
+func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) {
+	token := r.PostFormValue("token")
+	session, err := s.flows.VerifyEmail(r.Context(), token, r.PostFormValue("password"), s.clientIP(r))
+	if answersOnForm(err) {
+		retryAfter(w, err)
+		f := formWithError(r, err)
+		f.Values.Del("password")
+		if u, err := s.flows.Verification(r.Context(), token); err == nil {
+			f.Extra = u.Email
+		}
+		s.render(w, r, httpStatus(ch.ErrorCode(err)), "verify", "Verify your address", f)
+		return
+	} else if err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -257,7 +257,10 @@ func authzCases() []authzCase {
 		{route: "POST /signup", path: "/signup", want: allSeeOth, form: func(_ *authzWorld, as role) url.Values {
 			return url.Values{"email": {"new-" + as.String() + "@example.org"}, "name": {"New Person"}, "password": {"a-long-password"}}
 		}},
-		{route: "GET /verify", path: "/verify?token={verify-token}", want: allSeeOth},
+		{route: "GET /verify", path: "/verify?token={verify-token}", want: allOK},
+		{route: "POST /verify", path: "/verify", want: allSeeOth, form: func(w *authzWorld, as role) url.Values {
+			return url.Values{"token": {w.expand("{verify-token}", as)}, "password": {testPassword}}
+		}},
 		{route: "POST /verify/resend", path: "/verify/resend", want: signedPost, form: noForm},
 		{route: "GET /signin", path: "/signin", want: allOK},
 		{route: "POST /signin", path: "/signin", want: allSeeOth, form: func(_ *authzWorld, as role) url.Values {

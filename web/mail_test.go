@@ -103,7 +103,7 @@ func TestOutgoingMailHidesLinks(t *testing.T) {
 	if _, body := cm.get("/admin/mail"); !strings.Contains(body, "/verify?token="+token) {
 		t.Fatalf("without SMTP, the page does not show the working link:\n%s", body)
 	}
-	if resp, _ := p.browser().get("/verify?token=" + token); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := p.browser().post("/verify", url.Values{"token": {token}, "password": {"a long passphrase"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("following the link: %d", resp.StatusCode)
 	}
 	if _, body := cm.get("/admin/mail"); strings.Contains(body, token) || !strings.Contains(body, sqldb.LinkRemoved) {

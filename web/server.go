@@ -166,7 +166,8 @@ func (s *Server) registerRoutes() {
 
 	s.handle("GET", "/signup", public, s.signUpForm)
 	s.handle("POST", "/signup", public, s.signUp)
-	s.handle("GET", "/verify", public, s.verifyEmail)
+	s.handle("GET", "/verify", public, s.verifyForm)
+	s.handle("POST", "/verify", public, s.verifyEmail)
 	s.handle("POST", "/verify/resend", signedIn, s.resendVerification)
 	s.handle("GET", "/signin", public, s.signInForm)
 	s.handle("POST", "/signin", public, s.signIn)

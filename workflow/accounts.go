@@ -51,6 +51,9 @@ func (s *Service) SignUp(ctx context.Context, in ch.SignUp, client string) error
 		return errBusy
 	}
 	defer leave()
+	if err := s.take(ctx, tooManySignUps, 1, signUpsFrom(client)); err != nil {
+		return err
+	}
 	// Hashed even when the address is taken, so that both answers take
 	// as long.
 	hash, err := s.Hasher.Hash(ctx, in.Password)
@@ -86,17 +89,36 @@ func (s *Service) sendVerification(ctx context.Context, u *ch.User, email, purpo
 	return s.DB.Enqueue(ctx, s.Mail.Verify(u, token))
 }
 
-// VerifyEmail follows a verification link, which proves the address as a
-// reset link would, and signs its owner in: it returns a new session.
-func (s *Service) VerifyEmail(ctx context.Context, token string) (string, error) {
-	id, _, err := s.DB.ConsumeUserToken(ctx, token, sqldb.PurposeVerify)
+// Verification returns the account a verification link was mailed to, for
+// the page that asks its password.
+func (s *Service) Verification(ctx context.Context, token string) (*ch.User, error) {
+	return s.DB.LinkOwner(ctx, token, sqldb.PurposeVerify)
+}
+
+// VerifyEmail follows a verification link with the account's password and
+// signs its owner in: it returns a new session. The link proves the
+// address; the password proves that whoever follows it is who signed up.
+// Without it, someone could sign up with a stranger's address, wait for
+// the stranger to follow the link the portal mails them, and then sign in
+// with the password they chose to an account now verified as the
+// stranger's (an organizer, if a group lists the address). Every other
+// session, link and API token of the account ends.
+func (s *Service) VerifyEmail(ctx context.Context, token, password, client string) (string, error) {
+	u, err := s.Verification(ctx, token)
 	if err != nil {
 		return "", err
 	}
-	if err := s.DB.MarkVerified(ctx, id); err != nil {
+	_, session, err := s.SignIn(ctx, u.Email, password, client)
+	if ch.ErrorCode(err) == ch.EINVALID {
+		return "", ch.Invalid("Check the password.", "password",
+			"This is not the password this account was created with. Forgot it? Choose a new one with “Forgot your password?”: that verifies the address too.")
+	} else if err != nil {
 		return "", err
 	}
-	return s.DB.CreateSession(ctx, id, SessionTTL)
+	if err := s.DB.ProveAddress(ctx, token, session); err != nil {
+		return "", errors.Join(err, s.DB.DeleteSession(ctx, session))
+	}
+	return session, nil
 }
 
 // ResendVerification mails a new verification link, unless the address is
@@ -130,12 +152,18 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, token string) (string,
 func (s *Service) SignIn(ctx context.Context, email, pw, client string) (*ch.User, string, error) {
 	email = ch.NormalizeEmail(email)
 	accountKey, clientKey := "account:"+email, "ip:"+client
-	leave, ok := s.signingIn.take(ctx, signInTurnWait, accountKey, clientKey)
+	keys := []string{accountKey, clientKey}
+	if !ch.ValidEmail(email) {
+		// No account has it; counted against the client only, it cannot
+		// fill the throttle table with keys of any length.
+		keys = keys[1:]
+	}
+	leave, ok := s.signingIn.take(ctx, signInTurnWait, keys...)
 	if !ok {
 		return nil, "", errBusy
 	}
 	defer leave()
-	until, err := s.DB.ReserveSignIn(ctx, accountKey, clientKey)
+	until, err := s.DB.ReserveSignIn(ctx, keys...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -152,7 +180,7 @@ func (s *Service) SignIn(ctx context.Context, email, pw, client string) (*ch.Use
 	right, err := s.Hasher.Check(ctx, pw, hash)
 	if errors.Is(err, password.ErrBusy) {
 		// Nothing was checked: the attempt goes back.
-		if err := s.DB.ReturnSignIn(ctx, accountKey, clientKey); err != nil {
+		if err := s.DB.ReturnSignIn(ctx, keys...); err != nil {
 			return nil, "", err
 		}
 		return nil, "", errBusy

@@ -29,10 +29,18 @@ const (
 	// saved, without telling the address again.
 	invitationsPerActor   = ch.MaxListLen
 	invitationsPerAddress = 3
+	// Sign-ups from one client address in an hour: each mails a link to an
+	// address of the client's choosing, and a school or office behind one
+	// address rarely signs up more people than this in an hour.
+	signUpsPerClient = 20
 )
 
 func accountMailTo(email string) sqldb.Limit {
-	return sqldb.Limit{Key: "account-mail-to:" + email, Max: accountMailPerAddress, Per: time.Hour}
+	return sqldb.Limit{Key: "account-mail-to:" + ch.Mailbox(email), Max: accountMailPerAddress, Per: time.Hour}
+}
+
+func signUpsFrom(client string) sqldb.Limit {
+	return sqldb.Limit{Key: "sign-ups-from:" + client, Max: signUpsPerClient, Per: time.Hour}
 }
 
 func linksFor(u *ch.User) sqldb.Limit {
@@ -48,7 +56,7 @@ func invitationsBy(u *ch.User) sqldb.Limit {
 }
 
 func invitationsTo(email string) sqldb.Limit {
-	return sqldb.Limit{Key: "invitations-to:" + email, Max: invitationsPerAddress, Per: 24 * time.Hour}
+	return sqldb.Limit{Key: "invitations-to:" + ch.Mailbox(email), Max: invitationsPerAddress, Per: 24 * time.Hour}
 }
 
 // Refusals, each followed by when to try again.
@@ -57,6 +65,7 @@ const (
 	tooManyLinks       = "You asked for several links recently. Check your inbox and spam folder for them."
 	tooManyApplied     = "You sent several applications today."
 	tooManyInvited     = "Your applications and edits today already listed many coordinators, and each is told by mail."
+	tooManySignUps     = "Several accounts were created from your network recently."
 )
 
 // take counts n hits against the limits, or refuses with refusal and how

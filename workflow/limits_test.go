@@ -145,7 +145,7 @@ func TestTakenAddressAnswersAlike(t *testing.T) {
 	w.must(err)
 	token, err := w.db.CreateUserToken(ctx, nu.ID, sqldb.PurposeVerify, nu.Email, time.Hour)
 	w.must(err)
-	session, err := w.flows.VerifyEmail(ctx, token)
+	session, err := w.flows.VerifyEmail(ctx, token, "a long passphrase", "192.0.2.1")
 	w.must(err)
 	if u, err := w.db.SessionUser(ctx, session); err != nil || u.ID != nu.ID || !u.Verified() {
 		t.Errorf("the verification link signed in %v (%v), want the verified new account", u, err)
@@ -266,5 +266,51 @@ func TestEditInvitationsLimited(t *testing.T) {
 	}
 	if told != 18 {
 		t.Errorf("edits told %d added coordinators, want 18", told)
+	}
+}
+
+// Anyone may sign up with any address, so sign-up mail is limited per inbox
+// (tags and Gmail's dots do not make a new one) and per client address.
+func TestSignUpMailLimited(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	refused := burst(t, 30, func(i int) error {
+		// A client address each: only the inbox's limit applies.
+		return w.flows.SignUp(ctx, ch.SignUp{Email: fmt.Sprintf("victim+%d@example.org", i), Name: "Buy now", Password: "a long passphrase"}, fmt.Sprintf("192.0.2.%d", i))
+	})
+	var reached int
+	entries, err := w.db.Outbox(ctx, 1000)
+	w.must(err)
+	for _, e := range entries {
+		if ch.Mailbox(e.To) == "victim@example.org" {
+			reached++
+		}
+	}
+	if reached != 5 || refused != 25 {
+		t.Errorf("30 sign-ups with tagged addresses of one inbox: %d mails reached it, %d refused; want 5 and 25", reached, refused)
+	}
+
+	// One client address signing up many inboxes.
+	var mailed, limited int
+	for i := range 25 {
+		err := w.flows.SignUp(ctx, ch.SignUp{Email: fmt.Sprintf("person%d@example.net", i), Name: "Person", Password: "a long passphrase"}, "198.51.100.9")
+		switch ch.ErrorCode(err) {
+		case "":
+			mailed++
+		case ch.ETOOMANY:
+			limited++
+			if !strings.Contains(err.Error(), "Try again in") {
+				t.Errorf("the refusal does not say when to try again: %v", err)
+			}
+		default:
+			t.Fatal(err)
+		}
+	}
+	if mailed != 20 || limited != 5 || len(w.mailsTo("person24@example.net")) != 0 {
+		t.Errorf("25 sign-ups from one client: %d went through, %d refused; want 20 and 5", mailed, limited)
+	}
+	// Another client is not held back by that one.
+	if err := w.flows.SignUp(ctx, ch.SignUp{Email: "else@example.net", Name: "Else", Password: "a long passphrase"}, "203.0.113.1"); err != nil {
+		t.Errorf("a sign-up from another client: %v", err)
 	}
 }

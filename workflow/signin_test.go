@@ -2,6 +2,8 @@ package workflow_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -119,8 +121,12 @@ func TestSignInBurst(t *testing.T) {
 	same := func(s string) func(int) string { return func(int) string { return s } }
 	each := func(f string) func(int) string { return func(i int) string { return fmt.Sprintf(f, i) } }
 
+	// Four nodes and checks that take a while: were attempts counted only
+	// after their check, each node would let its own burst through while
+	// the others check, far past the limit.
 	t.Run("one account from many addresses", func(t *testing.T) {
-		nodes, _, h, ann := signInNodes(t, 2)
+		nodes, _, h, ann := signInNodes(t, 4)
+		h.delay = 20 * time.Millisecond
 		burst(nodes, 80, same(ann.Email), each("192.0.2.%d"))
 		if n := h.checks.Load(); n > ch.FreeSignInAttempts+1 {
 			t.Errorf("a burst of 80 wrong passwords had %d checked, want at most %d", n, ch.FreeSignInAttempts+1)
@@ -132,7 +138,8 @@ func TestSignInBurst(t *testing.T) {
 		}
 	})
 	t.Run("many accounts from one address", func(t *testing.T) {
-		nodes, _, h, ann := signInNodes(t, 2)
+		nodes, _, h, ann := signInNodes(t, 4)
+		h.delay = 20 * time.Millisecond
 		burst(nodes, 80, each("nobody%d@example.org"), same("192.0.2.7"))
 		if n := h.checks.Load(); n > ch.FreeSignInAttempts+1 {
 			t.Errorf("a burst of 80 wrong passwords had %d checked, want at most %d", n, ch.FreeSignInAttempts+1)
@@ -143,6 +150,22 @@ func TestSignInBurst(t *testing.T) {
 		if _, _, err := nodes[1].SignIn(ctx, ann.Email, rightPassword, "198.51.100.1"); err != nil {
 			t.Errorf("the owner from another address: %v", err)
 		}
+	})
+	// Guessing across accounts from one address, with a sign-in to an
+	// account of one's own in between, does not wipe the address's slate.
+	t.Run("a success does not forgive the address", func(t *testing.T) {
+		nodes, _, _, ann := signInNodes(t, 1)
+		for i := range ch.FreeSignInAttempts {
+			if _, _, err := nodes[0].SignIn(ctx, fmt.Sprintf("victim%d@example.org", i), "guess", "192.0.2.8"); ch.ErrorCode(err) != ch.EINVALID {
+				t.Fatalf("guess %d: %v", i+1, err)
+			}
+		}
+		if _, _, err := nodes[0].SignIn(ctx, ann.Email, rightPassword, "192.0.2.8"); err != nil {
+			t.Fatalf("the attacker's own account: %v", err)
+		}
+		nodes[0].SignIn(ctx, "victim9@example.org", "guess", "192.0.2.8")
+		_, _, err := nodes[0].SignIn(ctx, "victim10@example.org", "guess", "192.0.2.8")
+		wantThrottled(t, "a guess after the free ones, a success in between", err)
 	})
 }
 
@@ -319,5 +342,29 @@ func TestPasswordChangeEndsCredentials(t *testing.T) {
 	ended("reset", c, true)
 	if _, _, err := flows.SignIn(ctx, ann.Email, "after the reset", "192.0.2.1"); err != nil {
 		t.Errorf("sign-in after the reset: %v", err)
+	}
+}
+
+// An address no account can have is counted against the client only: it
+// cannot lock anyone out or grow the throttle table with keys of any size
+// (PostgreSQL refuses index entries over 8 KB).
+func TestSignInWithImpossibleAddress(t *testing.T) {
+	ctx := context.Background()
+	nodes, _, _, ann := signInNodes(t, 1)
+	// Random, so that PostgreSQL cannot compress it under its limit.
+	noise := make([]byte, 4500)
+	rand.Read(noise)
+	huge := hex.EncodeToString(noise) + "@example.org"
+	for i := range ch.FreeSignInAttempts {
+		if _, _, err := nodes[0].SignIn(ctx, huge, "whatever", "192.0.2.9"); ch.ErrorCode(err) != ch.EINVALID {
+			t.Fatalf("attempt %d with an impossible address: %v, want the usual refusal", i+1, err)
+		}
+	}
+	// The client's failures count as any others do.
+	nodes[0].SignIn(ctx, huge, "whatever", "192.0.2.9")
+	_, _, err := nodes[0].SignIn(ctx, ann.Email, rightPassword, "192.0.2.9")
+	wantThrottled(t, "the right password from a client past its free failures", err)
+	if _, _, err := nodes[0].SignIn(ctx, ann.Email, rightPassword, "198.51.100.1"); err != nil {
+		t.Errorf("the account from elsewhere: %v", err)
 	}
 }

@@ -261,17 +261,22 @@ func TestSignInNextBypasses(t *testing.T) {
 		{"/%5Cevil.example", ""},
 		{"%5C%5Cevil.example", ""},
 		{"%5C/%5C/evil.example", ""},
-		{"/%5C/evil.example", ""},
+		{"/%5C/evil.example", "/groups"},
 		{"//evil.example", ""},
 		{"///evil.example", ""},
 		{"//evil.example/..", ""},
 		{"/.//evil.example", ""},
 		{"/..//evil.example", ""},
 		{"/./%2F/evil.example", ""},
-		{"/%2F/evil.example", ""},
-		{"/%252F/evil.example", ""},
-		{"/%255C/evil.example", ""},
-		{"/%255C%255Cevil.example", ""},
+		{"/%2F/evil.example", "/groups"},
+		// The link is decoded once: next holds "/%2F/evil.example" and the
+		// like, which only a server or proxy decoding again reads as
+		// another site. A browser would stay on the portal with them, so
+		// only the exact Location shows that the decoded path is checked.
+		{"/%252F/evil.example", "/groups"},
+		{"/%255C/evil.example", "/groups"},
+		{"/%252f%252fevil.example", "/groups"},
+		{"/%255C%255Cevil.example", "/groups"},
 		{"/%09/evil.example", ""},
 		{"/%0A/evil.example", ""},
 		{"/%0D%0A/evil.example", ""},
@@ -291,6 +296,7 @@ func TestSignInNextBypasses(t *testing.T) {
 		{"/groups/lyon-gophers", "/groups/lyon-gophers"},
 		{"/groups%3Fq%3Dpython%26country%3DFR", "/groups?q=python&country=FR"},
 		{"/groups/lyon-gophers/checklist/", "/groups/lyon-gophers/checklist/"},
+		{"/groups%23%25zz", "/groups"}, // "/groups#%zz" is no URL: sent on, it would be a broken Location
 	} {
 		b := p.browser()
 		resp, page := b.get("/signin?next=" + tc.query)

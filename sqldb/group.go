@@ -203,7 +203,7 @@ func (db *DB) hiddenSlug(ctx context.Context, tx *sql.Tx, base string) (string, 
 // only random slugs (see hiddenSlug), so the number counts listed groups,
 // which anyone can see. The slug it had keeps leading to it.
 func (db *DB) listedSlug(ctx context.Context, tx *sql.Tx, g *ch.Group) error {
-	slug, err := uniqueSlug(ctx, tx, ch.Slugify(g.Name))
+	slug, err := uniqueSlug(ctx, tx, ch.Slugify(g.Name), g.ID)
 	if err != nil {
 		return err
 	}
@@ -217,9 +217,13 @@ func (db *DB) listedSlug(ctx context.Context, tx *sql.Tx, g *ch.Group) error {
 	return nil
 }
 
-func uniqueSlug(ctx context.Context, tx *sql.Tx, base string) (string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT slug FROM groups WHERE slug = $1 OR (slug > $2 AND slug < $3)
-		UNION SELECT slug FROM group_slugs WHERE slug = $1 OR (slug > $2 AND slug < $3)`, base, base+"-", base+".")
+// uniqueSlug returns base, or base numbered, as no group but the one with
+// ID self holds it, now or as an earlier slug: a group that already holds
+// its name's slug (one that applied before slugs were random) keeps it
+// rather than moving to "-2" away from itself.
+func uniqueSlug(ctx context.Context, tx *sql.Tx, base string, self int64) (string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT slug FROM groups WHERE id <> $4 AND (slug = $1 OR (slug > $2 AND slug < $3))
+		UNION SELECT slug FROM group_slugs WHERE group_id <> $4 AND (slug = $1 OR (slug > $2 AND slug < $3))`, base, base+"-", base+".", self)
 	if err != nil {
 		return "", err
 	}

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"regexp"
 	"slices"
@@ -201,6 +202,110 @@ func TestCreateGroupSlugs(t *testing.T) {
 		if g, err := db.GroupBySlug(ctx, slug); err != nil || g.Slug != slug {
 			t.Errorf("hidden group %s: %v, %v", slug, g, err)
 		}
+	}
+}
+
+// Applications made before slugs were random (before migration 006) hold
+// their name's plain slug or a number after it. The migration gives every
+// hidden one a random suffix and keeps no earlier slug for it, so a group
+// listed later under the same name takes the plain slug, showing nothing of
+// them; listed groups keep their slugs.
+func TestMigrationMovesHiddenSlugs(t *testing.T) {
+	ctx := context.Background()
+	db := newDB(t)
+	raw := db.raw(t)
+	u := db.user(t, "ann@example.org", true)
+	cm := db.user(t, "cm@example.org", true, ch.RoleCommunityManager)
+	exec := func(query string, args ...any) {
+		t.Helper()
+		if _, err := raw.ExecContext(ctx, query, args...); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+	}
+
+	// The database as it stood before 006: hidden groups of every hidden
+	// status on the slugs they were given then.
+	listed := db.listed(t, application(t, "Lyon Gophers"), u, cm)
+	old := map[int64]string{}
+	for _, s := range ch.Statuses {
+		if s.Public() {
+			continue
+		}
+		g := db.group(t, application(t, "Paris Gophers"), u)
+		old[g.ID] = "paris-gophers"
+		if n := len(old); n > 1 {
+			old[g.ID] = fmt.Sprintf("paris-gophers-%d", n)
+		}
+		exec(`UPDATE groups SET slug = $1, status = $2 WHERE id = $3`, old[g.ID], s, g.ID)
+	}
+	rust := db.group(t, application(t, "Lyon Rustaceans"), u)
+	old[rust.ID] = "lyon-rustaceans"
+	exec(`UPDATE groups SET slug = $1 WHERE id = $2`, old[rust.ID], rust.ID)
+	exec(`DROP TABLE group_slugs`)
+	exec(`DROP TABLE coordinator_terms`)
+	exec(`DELETE FROM schema_migrations WHERE version = '006_coordinator_history'`)
+	if n, err := db.Migrate(ctx); err != nil || n != 1 {
+		t.Fatalf("Migrate = %d, %v; want 006 applied again", n, err)
+	}
+
+	now := map[int64]string{}
+	for id, was := range old {
+		var slug string
+		if err := raw.QueryRowContext(ctx, `SELECT slug FROM groups WHERE id = $1`, id).Scan(&slug); err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`^` + regexp.QuoteMeta(was) + `-[0-9a-f]{8}$`).MatchString(slug) {
+			t.Errorf("hidden group %s has the slug %q after the migration, want it with a random suffix", was, slug)
+		}
+		if _, err := db.GroupBySlug(ctx, was); ch.ErrorCode(err) != ch.ENOTFOUND {
+			t.Errorf("GroupBySlug(%s) after the migration: %v, want not found", was, err)
+		}
+		if g, err := db.GroupBySlug(ctx, slug); err != nil || g.ID != id {
+			t.Errorf("GroupBySlug(%s) = %v, %v; want group %d", slug, g, err, id)
+		}
+		now[id] = slug
+	}
+	if g, err := db.GroupBySlug(ctx, "lyon-gophers"); err != nil || g.ID != listed.ID {
+		t.Errorf("the listed group lost its slug: %v, %v", g, err)
+	}
+	if g := db.listed(t, application(t, "Paris Gophers"), u, cm); g.Slug != "paris-gophers" {
+		t.Errorf("a group listed beside hidden ones of its name has the slug %q, want paris-gophers", g.Slug)
+	}
+	if g, err := db.ReviewGroup(ctx, "lyon-rustaceans", ch.Accept, "", cm, nil); ch.ErrorCode(err) != ch.ENOTFOUND {
+		t.Errorf("accepting by the slug the migration took away: %v, %v", g, err)
+	}
+	if g, err := db.ReviewGroup(ctx, now[rust.ID], ch.Accept, "", cm, nil); err != nil || g.Slug != "lyon-rustaceans" {
+		t.Errorf("an application from before the migration, accepted: %v, %v; want the slug lyon-rustaceans", g, err)
+	}
+}
+
+// A group that already holds its name's slug when it is listed, as its
+// slug or an earlier one, keeps it rather than moving to "-2" away from
+// itself.
+func TestListedSlugKeepsItsOwn(t *testing.T) {
+	for _, tc := range []struct {
+		name, hold string
+	}{
+		{"slug", `UPDATE groups SET slug = 'paris-gophers' WHERE id = $1`},
+		{"earlier slug", `INSERT INTO group_slugs (slug, group_id) VALUES ('paris-gophers', $1)`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			db := newDB(t)
+			u := db.user(t, "ann@example.org", true)
+			cm := db.user(t, "cm@example.org", true, ch.RoleCommunityManager)
+			g := db.group(t, application(t, "Paris Gophers"), u)
+			if _, err := db.raw(t).ExecContext(ctx, tc.hold, g.ID); err != nil {
+				t.Fatal(err)
+			}
+			listed, err := db.ReviewGroup(ctx, "paris-gophers", ch.Accept, "", cm, nil)
+			if err != nil || listed.Slug != "paris-gophers" {
+				t.Fatalf("accepted: %v, %v; want the slug paris-gophers", listed, err)
+			}
+			if got, err := db.GroupBySlug(ctx, "paris-gophers"); err != nil || got.ID != g.ID {
+				t.Errorf("GroupBySlug(paris-gophers) = %v, %v; want group %d", got, err, g.ID)
+			}
+		})
 	}
 }
 

@@ -2,6 +2,8 @@ package sqldb_test
 
 import (
 	"context"
+	"database/sql"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -29,17 +31,19 @@ func (c *clock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// testDB is a migrated SQLite database in a temporary directory.
+// testDB is a migrated database: SQLite in a temporary directory, or a
+// schema on the server sqldbtest.EnvURL names.
 type testDB struct {
 	*sqldb.DB
 	dir   string
+	url   string
 	clock *clock
 }
 
 func newDB(t *testing.T) *testDB {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := sqldb.Open(context.Background(), dir, sqldbtest.URL(t))
+	dir, url := t.TempDir(), sqldbtest.URL(t)
+	db, err := sqldb.Open(context.Background(), dir, url)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -54,7 +58,25 @@ func newDB(t *testing.T) *testDB {
 	if n == 0 {
 		t.Fatal("Migrate applied no migration to a new database")
 	}
-	return &testDB{DB: db, dir: dir, clock: c}
+	return &testDB{DB: db, dir: dir, url: url, clock: c}
+}
+
+// raw opens the same database outside sqldb, to set up states sqldb no
+// longer writes, such as those of data older than a migration.
+func (db *testDB) raw(t *testing.T) *sql.DB {
+	t.Helper()
+	var raw *sql.DB
+	var err error
+	if db.url == "" {
+		raw, err = sql.Open("sqlite", filepath.Join(db.dir, "chapterhouse.db"))
+	} else {
+		raw, err = sql.Open("pgx", db.url)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
 }
 
 func (db *testDB) user(t *testing.T, email string, verified bool, roles ...ch.Role) *ch.User {

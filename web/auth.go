@@ -61,7 +61,10 @@ func localPath(next string) string {
 			return home
 		}
 	}
-	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" {
+	// With the checks above nothing parses with a scheme or a host, but a
+	// malformed escape in the fragment ("/#%zz"), which the path check does
+	// not see, makes no URL at all: http.Redirect would send it unchanged.
+	if _, err := url.Parse(next); err != nil {
 		return home
 	}
 	return next

@@ -18,28 +18,44 @@ import (
 	"chapterhouse/workflow"
 )
 
+// TestClientIP: the key per-client limits count against is the client's
+// IPv4 address, or its IPv6 address's /64, from the peer or, behind a
+// trusted proxy, from the last X-Forwarded-For hop.
 func TestClientIP(t *testing.T) {
 	for _, tc := range []struct {
-		trust bool
-		fwd   []string
-		want  string
+		trust  bool
+		remote string
+		fwd    []string
+		want   string
 	}{
-		{false, nil, "192.0.2.1"},
-		{false, []string{"203.0.113.9"}, "192.0.2.1"}, // not trusted: a client could claim any address
-		{true, nil, "192.0.2.1"},
-		{true, []string{"203.0.113.9"}, "203.0.113.9"},
-		{true, []string{"6.6.6.6, 203.0.113.9"}, "203.0.113.9"}, // the proxy appends; what the client sent comes first
-		{true, []string{"6.6.6.6", "203.0.113.9"}, "203.0.113.9"},
-		{true, []string{"not-an-address"}, "192.0.2.1"},
+		{false, "192.0.2.1:4321", nil, "192.0.2.1"},
+		{false, "192.0.2.1:4321", []string{"203.0.113.9"}, "192.0.2.1"}, // not trusted: a client could claim any address
+		{true, "192.0.2.1:4321", nil, "192.0.2.1"},
+		{true, "192.0.2.1:4321", []string{"203.0.113.9"}, "203.0.113.9"},
+		{true, "192.0.2.1:4321", []string{"6.6.6.6, 203.0.113.9"}, "203.0.113.9"}, // the proxy appends; what the client sent comes first
+		{true, "192.0.2.1:4321", []string{"6.6.6.6", "203.0.113.9"}, "203.0.113.9"},
+		{true, "192.0.2.1:4321", []string{"not-an-address"}, "192.0.2.1"},
+		// A client with a /64 holds 2^64 addresses: all of them are one key.
+		{false, "[2001:db8::1]:4321", nil, "2001:db8::/64"},
+		{false, "[2001:db8::ffff:ffff:ffff:ffff]:4321", nil, "2001:db8::/64"},
+		{false, "[2001:db8:0:1::1]:4321", nil, "2001:db8:0:1::/64"},
+		{false, "[fe80::1%eth0]:4321", nil, "fe80::/64"},
+		{false, "[::ffff:192.0.2.7]:4321", nil, "192.0.2.7"}, // IPv4 reaching an IPv6 socket
+		{true, "192.0.2.1:4321", []string{"2001:db8::1"}, "2001:db8::/64"},
+		{true, "192.0.2.1:4321", []string{"6.6.6.6, 2001:db8::abcd:1"}, "2001:db8::/64"},
+		{true, "192.0.2.1:4321", []string{"2001:db8:0:2::1"}, "2001:db8:0:2::/64"},
+		{true, "192.0.2.1:4321", []string{"::ffff:203.0.113.9"}, "203.0.113.9"},
+		{true, "[2001:db8::1]:4321", []string{"not-an-address"}, "2001:db8::/64"},
+		{false, "@", nil, "@"}, // a Unix socket's peer has no address
 	} {
 		s := &Server{Config: Config{TrustProxy: tc.trust}}
 		r := httptest.NewRequest("POST", "/signin", nil)
-		r.RemoteAddr = "192.0.2.1:4321"
+		r.RemoteAddr = tc.remote
 		for _, f := range tc.fwd {
 			r.Header.Add("X-Forwarded-For", f)
 		}
 		if got := s.clientIP(r); got != tc.want {
-			t.Errorf("trust=%v X-Forwarded-For=%q: %s, want %s", tc.trust, tc.fwd, got, tc.want)
+			t.Errorf("trust=%v from %s X-Forwarded-For=%q: %s, want %s", tc.trust, tc.remote, tc.fwd, got, tc.want)
 		}
 	}
 }
@@ -171,6 +187,19 @@ func TestSignInHandlerThrottles(t *testing.T) {
 		}
 	})
 
+	t.Run("one IPv6 /64, many addresses", func(t *testing.T) {
+		p := newPortal(t)
+		ann := p.user("ann@example.org", "Ann")
+		for i := range ch.FreeSignInAttempts + 1 {
+			p.signInAs(fmt.Sprintf("user%d@example.org", i), "wrong password", fmt.Sprintf("2001:db8::%x", i+1))
+		}
+		resp, body := p.signInAs(ann.Email, testPassword, "2001:db8::ffff")
+		wantLocked(t, "from a fresh address of a /64 that failed on other accounts", resp, body)
+		if resp, _ := p.signInAs(ann.Email, testPassword, "2001:db8:0:1::1"); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("the account's owner from another /64: %d, want 303", resp.StatusCode)
+		}
+	})
+
 	t.Run("concurrent burst", func(t *testing.T) {
 		p := newPortal(t)
 		ann := p.user("ann@example.org", "Ann")
@@ -232,17 +261,22 @@ func TestSignInNextBypasses(t *testing.T) {
 		{"/%5Cevil.example", ""},
 		{"%5C%5Cevil.example", ""},
 		{"%5C/%5C/evil.example", ""},
-		{"/%5C/evil.example", ""},
+		{"/%5C/evil.example", "/groups"},
 		{"//evil.example", ""},
 		{"///evil.example", ""},
 		{"//evil.example/..", ""},
 		{"/.//evil.example", ""},
 		{"/..//evil.example", ""},
 		{"/./%2F/evil.example", ""},
-		{"/%2F/evil.example", ""},
-		{"/%252F/evil.example", ""},
-		{"/%255C/evil.example", ""},
-		{"/%255C%255Cevil.example", ""},
+		{"/%2F/evil.example", "/groups"},
+		// The link is decoded once: next holds "/%2F/evil.example" and the
+		// like, which only a server or proxy decoding again reads as
+		// another site. A browser would stay on the portal with them, so
+		// only the exact Location shows that the decoded path is checked.
+		{"/%252F/evil.example", "/groups"},
+		{"/%255C/evil.example", "/groups"},
+		{"/%252f%252fevil.example", "/groups"},
+		{"/%255C%255Cevil.example", "/groups"},
 		{"/%09/evil.example", ""},
 		{"/%0A/evil.example", ""},
 		{"/%0D%0A/evil.example", ""},
@@ -262,6 +296,7 @@ func TestSignInNextBypasses(t *testing.T) {
 		{"/groups/lyon-gophers", "/groups/lyon-gophers"},
 		{"/groups%3Fq%3Dpython%26country%3DFR", "/groups?q=python&country=FR"},
 		{"/groups/lyon-gophers/checklist/", "/groups/lyon-gophers/checklist/"},
+		{"/groups%23%25zz", "/groups"}, // "/groups#%zz" is no URL: sent on, it would be a broken Location
 	} {
 		b := p.browser()
 		resp, page := b.get("/signin?next=" + tc.query)

@@ -248,7 +248,7 @@ func FuzzApplicationJSON(f *testing.F) {
 func FuzzSignInNext(f *testing.F) {
 	for _, s := range []string{"", "/groups/lyon?tab=1", "/./\\evil.example/phish", "/\\evil", "//evil", "/%2F/evil", "/%5C/evil",
 		"/\t/evil", "/\n/evil", "\\/\\/evil", "https://evil", "//evil/..", "/.//evil", "/%09/evil", "///evil", "javascript:alert(1)",
-		" //evil", "/..//evil", "/%2e%2e//evil", "http:\\\\evil", "/\u2028/evil", "/#//evil", "/?//evil", "/%zz"} {
+		" //evil", "/..//evil", "/%2e%2e//evil", "http:\\\\evil", "/\u2028/evil", "/#//evil", "/?//evil", "/%zz", "/#%zz"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, next string) {

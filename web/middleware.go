@@ -16,6 +16,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"slices"
@@ -304,24 +305,41 @@ func (w *privateCookieWriter) addCookies() {
 	}
 }
 
-// clientIP is the address sign-in throttling counts failures against: the
-// peer, or with TrustProxy the address the proxy in front saw, which is the
-// last one in X-Forwarded-For (earlier ones are whatever the client claimed).
-// Without TrustProxy behind a proxy, every client shares the proxy's address.
+// clientIP is the address every per-client limit counts against (sign-in
+// failures, sign-up turns, logo drawing): the peer, or with TrustProxy the
+// address the proxy in front saw, which is the last one in X-Forwarded-For
+// (earlier ones are whatever the client claimed). Without TrustProxy behind
+// a proxy, every client shares the proxy's address. An IPv6 address counts
+// as its /64 (see clientKey).
 func (s *Server) clientIP(r *http.Request) string {
 	if s.TrustProxy {
 		if fwd := r.Header.Values("X-Forwarded-For"); len(fwd) > 0 {
 			hops := strings.Split(fwd[len(fwd)-1], ",")
-			if ip := strings.TrimSpace(hops[len(hops)-1]); net.ParseIP(ip) != nil {
-				return ip
+			if ip, err := netip.ParseAddr(strings.TrimSpace(hops[len(hops)-1])); err == nil {
+				return clientKey(ip)
 			}
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return clientKey(ip)
 	}
 	return host
+}
+
+// clientKey is the part of an address one client holds: an IPv4 address
+// (an IPv4-mapped IPv6 one included) whole, an IPv6 address's /64, since
+// one host or home is commonly given a whole /64 and could otherwise take
+// a fresh address, out of 2^64, for every try.
+func clientKey(ip netip.Addr) string {
+	if ip = ip.Unmap(); ip.Is4() {
+		return ip.String()
+	}
+	p, _ := ip.Prefix(64) // an IPv6 address always has 64 bits to keep
+	return p.String()
 }
 
 // apiWrite reports whether r changes state through the API. Those calls must

@@ -29,3 +29,13 @@ CREATE TABLE group_slugs (
     group_id BIGINT NOT NULL REFERENCES groups(id) ON DELETE CASCADE
 );
 CREATE INDEX group_slugs_by_group ON group_slugs(group_id);
+
+-- Applications made before this migration hold their name's plain slug
+-- (or a number after it): left so, they would push a group listed later
+-- under the same name to "-2", telling anyone that a hidden one exists.
+-- They take a random suffix as a new application does (hiddenSlug). Their
+-- old slug is not kept in group_slugs to go on leading to them: listedSlug
+-- numbers among group_slugs too, so it would leak just the same; links
+-- mailed about these applications stop working.
+UPDATE groups SET slug = slug || '-' || substr(md5(random()::text || id::text), 1, 8)
+    WHERE status IN ('proposed', 'pending', 'declined');

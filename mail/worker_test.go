@@ -99,6 +99,18 @@ func serve(t *testing.T, l net.Listener, b *inbox) (stop func()) {
 	return stop
 }
 
+// smtpServer runs an SMTP server on a loopback port until the test ends.
+func smtpServer(t *testing.T) (*inbox, int) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	box := &inbox{}
+	serve(t, l, box)
+	return box, l.Addr().(*net.TCPAddr).Port
+}
+
 // freePort returns a loopback port on which nothing listens.
 func freePort(t *testing.T) int {
 	t.Helper()
@@ -174,15 +186,10 @@ func entries(t *testing.T, db *sqldb.DB) map[string]sqldb.OutboxEntry {
 func TestWorkerDeliversEachMailOnce(t *testing.T) {
 	ctx := context.Background()
 	db, clk := newOutbox(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	box := &inbox{}
-	serve(t, l, box)
-	w := newWorker(t, db, l.Addr().(*net.TCPAddr).Port)
+	box, port := smtpServer(t)
+	w := newWorker(t, db, port)
 
-	err = db.Enqueue(ctx,
+	err := db.Enqueue(ctx,
 		ch.Mail{To: "ann@example.org", Subject: "Your application is in", Body: "Thanks."},
 		ch.Mail{To: "cm@example.org", Subject: "Nouvelle candidature : Zürich", Body: "À relire."},
 		ch.Mail{To: "bob@example.org", Subject: "Welcome", Body: "Hi Bob."},
@@ -239,13 +246,7 @@ func cmpString(a, b string) int {
 func TestWorkersShareTheOutbox(t *testing.T) {
 	ctx := context.Background()
 	db, _ := newOutbox(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	box := &inbox{}
-	serve(t, l, box)
-	port := l.Addr().(*net.TCPAddr).Port
+	box, port := smtpServer(t)
 
 	const n = 30
 	var mails []ch.Mail
@@ -361,13 +362,8 @@ func (s stopDuringSend) Send(ctx context.Context, m mail.Message) error {
 func TestWorkerRecordsDeliveryDuringShutdown(t *testing.T) {
 	ctx := context.Background()
 	db, clk := newOutbox(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	box := &inbox{}
-	serve(t, l, box)
-	w := newWorker(t, db, l.Addr().(*net.TCPAddr).Port)
+	box, port := smtpServer(t)
+	w := newWorker(t, db, port)
 	db.Enqueue(ctx, ch.Mail{To: "a@example.org", Subject: "First", Body: "x"}, ch.Mail{To: "b@example.org", Subject: "Second", Body: "x"})
 
 	runCtx, stop := context.WithCancel(ctx)
@@ -408,13 +404,8 @@ func TestWorkerRecordsDeliveryDuringShutdown(t *testing.T) {
 
 func TestWorkerRun(t *testing.T) {
 	db, _ := newOutbox(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	box := &inbox{}
-	serve(t, l, box)
-	w := newWorker(t, db, l.Addr().(*net.TCPAddr).Port)
+	box, port := smtpServer(t)
+	w := newWorker(t, db, port)
 	w.Interval = 10 * time.Millisecond
 	w.Logger = nil // the default logger serves
 
@@ -520,13 +511,8 @@ func TestSlowServerNoDuplicates(t *testing.T) {
 func TestSentMailKeepsNoLink(t *testing.T) {
 	ctx := context.Background()
 	db, clk := newOutbox(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	box := &inbox{}
-	serve(t, l, box)
-	w := newWorker(t, db, l.Addr().(*net.TCPAddr).Port)
+	box, port := smtpServer(t)
+	w := newWorker(t, db, port)
 	ann, err := db.CreateUser(ctx, "ann@example.org", "Ann", "x", true, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -614,13 +600,8 @@ func (f *forgetful) MarkMailSent(ctx context.Context, id int64, via string) erro
 func TestResentMailKeepsItsMessageID(t *testing.T) {
 	ctx := context.Background()
 	db, clk := newOutbox(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	box := &inbox{}
-	serve(t, l, box)
-	w := newWorker(t, db, l.Addr().(*net.TCPAddr).Port)
+	box, port := smtpServer(t)
+	w := newWorker(t, db, port)
 	w.Host = "portal.example.org"
 	w.Outbox = &forgetful{Outbox: db}
 	if err := db.Enqueue(ctx, ch.Mail{To: "ann@example.org", Subject: "Once", Body: "x"}); err != nil {

@@ -174,31 +174,28 @@ func TestSignInHandlerThrottles(t *testing.T) {
 		wantLocked(t, "the right password after the free tries", resp, body)
 	})
 
-	t.Run("one address, many accounts", func(t *testing.T) {
-		p := newPortal(t)
-		ann := p.user("ann@example.org", "Ann")
-		for i := range ch.FreeSignInAttempts + 1 {
-			p.signInAs(fmt.Sprintf("user%d@example.org", i), "wrong password", "192.0.2.9")
-		}
-		resp, body := p.signInAs(ann.Email, testPassword, "192.0.2.9")
-		wantLocked(t, "from an address that failed on other accounts", resp, body)
-		if resp, _ := p.signInAs(ann.Email, testPassword, "198.51.100.1"); resp.StatusCode != http.StatusSeeOther {
-			t.Errorf("the account's owner from another address: %d, want 303", resp.StatusCode)
-		}
-	})
-
-	t.Run("one IPv6 /64, many addresses", func(t *testing.T) {
-		p := newPortal(t)
-		ann := p.user("ann@example.org", "Ann")
-		for i := range ch.FreeSignInAttempts + 1 {
-			p.signInAs(fmt.Sprintf("user%d@example.org", i), "wrong password", fmt.Sprintf("2001:db8::%x", i+1))
-		}
-		resp, body := p.signInAs(ann.Email, testPassword, "2001:db8::ffff")
-		wantLocked(t, "from a fresh address of a /64 that failed on other accounts", resp, body)
-		if resp, _ := p.signInAs(ann.Email, testPassword, "2001:db8:0:1::1"); resp.StatusCode != http.StatusSeeOther {
-			t.Errorf("the account's owner from another /64: %d, want 303", resp.StatusCode)
-		}
-	})
+	// Failures from one client address, on other accounts, lock that
+	// address (an IPv6 client is its /64) but not the account elsewhere.
+	for _, c := range []struct {
+		name, locked, elsewhere string
+		failFrom                func(i int) string
+	}{
+		{"one address, many accounts", "192.0.2.9", "198.51.100.1", func(int) string { return "192.0.2.9" }},
+		{"one IPv6 /64, many addresses", "2001:db8::ffff", "2001:db8:0:1::1", func(i int) string { return fmt.Sprintf("2001:db8::%x", i+1) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := newPortal(t)
+			ann := p.user("ann@example.org", "Ann")
+			for i := range ch.FreeSignInAttempts + 1 {
+				p.signInAs(fmt.Sprintf("user%d@example.org", i), "wrong password", c.failFrom(i))
+			}
+			resp, body := p.signInAs(ann.Email, testPassword, c.locked)
+			wantLocked(t, "from an address that failed on other accounts", resp, body)
+			if resp, _ := p.signInAs(ann.Email, testPassword, c.elsewhere); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("the account's owner from elsewhere: %d, want 303", resp.StatusCode)
+			}
+		})
+	}
 
 	t.Run("concurrent burst", func(t *testing.T) {
 		p := newPortal(t)

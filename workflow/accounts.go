@@ -111,7 +111,7 @@ func (s *Service) VerifyEmail(ctx context.Context, token, password, client strin
 	_, session, err := s.SignIn(ctx, u.Email, password, client)
 	if ch.ErrorCode(err) == ch.EINVALID {
 		return "", ch.Invalid("Check the password.", "password",
-			"This is not the password this account was created with. Forgot it? Choose a new one with “Forgot your password?”: that verifies the address too.")
+			"This is not the password this account was created with.")
 	} else if err != nil {
 		return "", err
 	}

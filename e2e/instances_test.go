@@ -133,9 +133,16 @@ func TestThreeInstancesOnePostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := withSession(t, applicant, nodes[2].portal).get(linkURL.RequestURI()); !strings.Contains(p.Body, "Your email address is verified.") {
+	onNode2 := withSession(t, applicant, nodes[2].portal)
+	if p := onNode2.get(linkURL.RequestURI()); !strings.Contains(p.Body, "Verify your address") {
 		t.Fatalf("verification link %s on node2: %d at %s\n%s", linkURL.RequestURI(), p.Status, p.URL, visibleText(p.Body))
 	}
+	if p := onNode2.post("/verify", url.Values{"token": {linkURL.Query().Get("token")}, "password": {pw}}); !strings.Contains(p.Body, "Your email address is verified.") {
+		t.Fatalf("verifying with the password on node2: %d at %s\n%s", p.Status, p.URL, visibleText(p.Body))
+	}
+	// Proving the address ended the sessions from before: the applicant
+	// carries on with the new one, on node0.
+	applicant = withSession(t, onNode2, nodes[0].portal)
 	step("%s verified with the mailed link (sent %.1fs after start) on node2", applicantEmail, verify.at.Sub(start).Seconds())
 
 	const groupName = "Three Node Gophers"

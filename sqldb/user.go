@@ -178,7 +178,12 @@ func (db *DB) ChangeEmail(ctx context.Context, userID int64, newEmail string) er
 			return err
 		}
 		// A past coordinator who changes address stays one.
-		_, err := tx.ExecContext(ctx, `UPDATE coordinator_terms SET email = $1 WHERE email = $2`, newEmail, old)
+		if _, err := tx.ExecContext(ctx, `UPDATE coordinator_terms SET email = $1 WHERE email = $2`, newEmail, old); err != nil {
+			return err
+		}
+		// Links mailed to the old address (a reset, above all) must not
+		// keep working for whoever reads that mailbox now.
+		_, err := tx.ExecContext(ctx, `DELETE FROM user_tokens WHERE user_id = $1 AND email = $2`, userID, old)
 		return err
 	})
 }

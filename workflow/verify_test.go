@@ -103,7 +103,7 @@ func TestVerificationSignsInAndEndsEarlierCredentials(t *testing.T) {
 	}
 }
 
-// A verification link for an address the account has left proves nothing.
+// Links mailed to an address the account has left prove nothing.
 func TestVerificationLinkOfAnOldAddress(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
@@ -111,8 +111,13 @@ func TestVerificationLinkOfAnOldAddress(t *testing.T) {
 	w.must(err)
 	token, err := w.db.CreateUserToken(ctx, u.ID, sqldb.PurposeVerify, u.Email, time.Hour)
 	w.must(err)
+	reset, err := w.db.CreateUserToken(ctx, u.ID, sqldb.PurposeReset, u.Email, time.Hour)
+	w.must(err)
 	w.must(w.db.ChangeEmail(ctx, u.ID, "new@example.org"))
 	if _, err := w.flows.Verification(ctx, token); ch.ErrorCode(err) != ch.ENOTFOUND {
 		t.Errorf("a link mailed to the old address still opens: %v", err)
+	}
+	if err := w.flows.ResetPassword(ctx, reset, "whoever reads the old mailbox"); ch.ErrorCode(err) != ch.ENOTFOUND {
+		t.Errorf("a reset link mailed to the old address still sets the password: %v", err)
 	}
 }

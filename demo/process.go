@@ -32,14 +32,10 @@ import (
 type need struct {
 	people, employers int     // the coordinators check
 	ratio             float64 // the meetings check; 0 without one
-	validity          ch.Period
 }
 
 func needOf(p ch.Program) need {
-	n := need{validity: p.ValidationValidity}
-	if !n.validity.Valid() {
-		n.validity = ch.DefaultValidationValidity
-	}
+	var n need
 	for _, st := range p.Steps {
 		for _, c := range st.Checks {
 			switch c.Kind {
@@ -387,7 +383,7 @@ func (s *seeder) process(g *groupSpec) {
 				drop[i] = true
 			case stepValidate:
 				key := st.stepID + " " + string(st.role)
-				counts := st.verdict == ch.VerdictNeedsWork || s.need.validity.After(st.at).After(s.now)
+				counts := st.verdict == ch.VerdictNeedsWork || s.program.Validity().After(st.at).After(s.now)
 				drop[i] = seen[key] || !counts || !m.archived.IsZero()
 				seen[key] = true
 			}
@@ -731,7 +727,7 @@ func (s *seeder) settle(g *groupSpec) {
 				}
 			}
 			if x.kind == stepValidate {
-				if t := s.need.validity.After(x.at); t.After(sp.from) && t.Before(sp.to) {
+				if t := s.program.Validity().After(x.at); t.After(sp.from) && t.Before(sp.to) {
 					cands = append(cands, candidate{t, false})
 				}
 			}

@@ -29,7 +29,8 @@ type habits struct {
 // year for a whole day.
 func (s *seeder) newHabits(g *groupSpec) habits {
 	h := habits{loc: s.zone(g.City.TimeZone), south: g.City.Lat < 0}
-	if g.Cadence.MeetingsPerYear() <= 2 {
+	perYear := g.Cadence.MeetingsPerYear()
+	if perYear <= 2 {
 		h.weekday, h.hour = time.Saturday, 10
 	} else {
 		h.weekday = pick(s.r, []time.Weekday{time.Tuesday, time.Wednesday, time.Thursday, time.Thursday, time.Monday})
@@ -40,11 +41,10 @@ func (s *seeder) newHabits(g *groupSpec) habits {
 	}
 	h.nth = pick(s.r, []int{1, 1, 2, 3, -1})
 	// Holidays only where the meetings check leaves room for them.
-	perYear := g.Cadence.MeetingsPerYear()
 	h.holidays = s.want(g.Cadence) <= perYear*3/4
 	h.summerBreak = h.holidays && s.r.IntN(5) < 2
 	h.size = 15 + s.r.IntN(50)
-	if g.Cadence.MeetingsPerYear() <= 2 {
+	if perYear <= 2 {
 		h.size *= 3 // a day people come to from far away
 	}
 	return h
@@ -123,7 +123,7 @@ func (h habits) nthWeekday(m time.Time) time.Time {
 
 // skips reports whether a group takes a holiday on day d: frequent groups
 // pause over the year-end holidays, and some over the summer. Groups that
-// meet four times a year or less never skip: each meeting counts.
+// meet less often than monthly never skip: each meeting counts.
 func (h habits) skips(c ch.Cadence, d time.Time) bool {
 	if c.MeetingsPerYear() < 12 {
 		return false

@@ -137,7 +137,7 @@ var acceptNotes = []string{
 
 // declineReasons are generic reasons to decline an application; the plan of
 // a declined group shapes the application so that its page agrees with the
-// reason (see declineReason).
+// reason (see seeder.plan).
 var declineReasons = []string{
 	"The application lists a single coordinator. Find at least one co-organiser, ideally from another employer, and resubmit.",
 	"Please tell us more about your meetings in the description: who they are for, what formats you plan and where you will meet. A few sentences are enough.",
@@ -162,7 +162,7 @@ var regrantNotes = []string{
 	"Meeting regularly again with a new coordinating team: official status re-granted.",
 }
 
-// revokeReasons: each comes with the facts that justify it (see ending).
+// revokeReasons: each comes with the facts that justify it (see seeder.plan).
 var revokeReasons = []string{
 	"No meetings for more than a year and the channels have gone quiet. We will gladly re-grant official status once the group meets again.",
 	"The co-organisers have stepped down and one person is left to run the group; it needs a team again before it can be official.",

@@ -199,10 +199,10 @@ func (p *painter) gradient(g *node, bbox canvas.Rect, st state, s *surface, opac
 	if gr.radial {
 		gr.cx, gr.cy, gr.r = coord("cx", "50%", w), coord("cy", "50%", h), coord("r", "50%", diag)
 		gr.fx, gr.fy, gr.fr = gr.cx, gr.cy, coord("fr", "0%", diag)
-		if v := chain.attr("fx"); v != "" {
+		if chain.attr("fx") != "" {
 			gr.fx = coord("fx", "50%", w)
 		}
-		if v := chain.attr("fy"); v != "" {
+		if chain.attr("fy") != "" {
 			gr.fy = coord("fy", "50%", h)
 		}
 		if gr.r <= 0 {

@@ -381,8 +381,11 @@ func (p *painter) paint(s *surface, n *node, in state) {
 	if filter != nil && filter.name != "filter" {
 		filter = nil
 	}
+	// A shape applies its opacity to its own fill and stroke; a group's
+	// opacity or a filter needs the group painted apart first.
 	group := n.name == "g" || n.name == "svg" || n.name == "use"
-	if len(clips) == 0 && filter == nil && (opacity == 1 || !group) || p.layers >= maxLayers {
+	inPlace := filter == nil && (opacity == 1 || !group)
+	if len(clips) == 0 && inPlace || p.layers >= maxLayers {
 		p.content(s, n, st, opacity)
 		return
 	}
@@ -404,7 +407,7 @@ func (p *painter) paint(s *surface, n *node, in state) {
 	if r.Empty() {
 		return
 	}
-	if len(masks) == 0 && filter == nil && (opacity == 1 || !group) {
+	if len(masks) == 0 && inPlace {
 		p.content(s.sub(r), n, st, opacity)
 		return
 	}

@@ -41,6 +41,8 @@ func PNG(ctx context.Context, name, short string, v Variant, art Artwork, width 
 	if err != nil {
 		return nil, err
 	}
+	// Checked first: a select with a free slot and a done context picks
+	// either at random.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

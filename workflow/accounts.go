@@ -168,7 +168,7 @@ func (s *Service) SignIn(ctx context.Context, email, pw, client string) (*ch.Use
 		return nil, "", err
 	}
 	if !until.IsZero() {
-		wait := max(time.Until(until).Round(time.Second), time.Second)
+		wait := lockWait(until)
 		return nil, "", &Throttled{Err: ch.Errorf(ch.ETOOMANY, "Too many failed attempts. Try again in %s, or reset your password.", wait), Wait: wait}
 	}
 	u, hash, err := s.DB.UserByEmail(ctx, email)
@@ -198,6 +198,12 @@ func (s *Service) SignIn(ctx context.Context, email, pw, client string) (*ch.Use
 	}
 	session, err := s.DB.CreateSession(ctx, u.ID, SessionTTL)
 	return u, session, err
+}
+
+// lockWait is how long until a sign-in lock ends, in whole seconds and at
+// least one: a person is told to wait, never to wait 0s.
+func lockWait(until time.Time) time.Duration {
+	return max(time.Until(until).Round(time.Second), time.Second)
 }
 
 // SignOut ends a session.
@@ -307,7 +313,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor *ch.User, current, n
 		return "", err
 	}
 	if !until.IsZero() {
-		wait := max(time.Until(until).Round(time.Second), time.Second)
+		wait := lockWait(until)
 		fields.Add("current_password", fmt.Sprintf("Too many wrong passwords. Try again in %s.", wait))
 	} else {
 		hash, err := s.DB.PasswordHash(ctx, actor.ID)

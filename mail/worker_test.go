@@ -45,6 +45,14 @@ func (b *inbox) received() []delivered {
 	return slices.Clone(b.msgs)
 }
 
+// sent returns the Message-ID and body of each message received, in order,
+// read under the lock the server's sessions write them under.
+func (b *inbox) sent() (ids, bodies []string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.ids), slices.Clone(b.bodies)
+}
+
 type inboxSession struct {
 	b        *inbox
 	from, to string
@@ -528,7 +536,7 @@ func TestSentMailKeepsNoLink(t *testing.T) {
 	if n := deliver(t, w); n != 1 {
 		t.Fatalf("delivered %d, want 1", n)
 	}
-	if got := box.bodies; len(got) != 1 || !strings.Contains(got[0], token) {
+	if _, got := box.sent(); len(got) != 1 || !strings.Contains(got[0], token) {
 		t.Fatalf("the server received %q, want the link with its token", got)
 	}
 	// The link still works (nobody followed it), so the page would show it
@@ -618,7 +626,7 @@ func TestResentMailKeepsItsMessageID(t *testing.T) {
 		t.Fatal(err)
 	}
 	deliver(t, w)
-	ids := box.ids
+	ids, _ := box.sent()
 	if len(ids) != 3 {
 		t.Fatalf("the server received %d messages, want 3", len(ids))
 	}

@@ -237,17 +237,23 @@ func TestSetPasswordEndsSessionsAndLinks(t *testing.T) {
 	db := newDB(t)
 	ann := db.user(t, "ann@example.org", true)
 	bob := db.user(t, "bob@example.org", true)
+	// A credential that failed to be made would pass for one that ended.
+	made := func(secret string, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return secret
+	}
 	for _, revoke := range []bool{false, true} {
-		annSession, _ := db.CreateSession(ctx, ann.ID, time.Hour)
-		bobSession, _ := db.CreateSession(ctx, bob.ID, time.Hour)
-		annToken, _ := db.CreateAPIToken(ctx, ann.ID, "script")
-		bobToken, _ := db.CreateAPIToken(ctx, bob.ID, "script")
+		annSession := made(db.CreateSession(ctx, ann.ID, time.Hour))
+		bobSession := made(db.CreateSession(ctx, bob.ID, time.Hour))
+		annToken := made(db.CreateAPIToken(ctx, ann.ID, "script"))
+		bobToken := made(db.CreateAPIToken(ctx, bob.ID, "script"))
 		var annLinks, bobLinks []string
 		for _, purpose := range []string{sqldb.PurposeReset, sqldb.PurposeVerify, sqldb.PurposeChangeEmail} {
-			l, _ := db.CreateUserToken(ctx, ann.ID, purpose, "ann2@example.org", time.Hour)
-			annLinks = append(annLinks, purpose, l)
-			l, _ = db.CreateUserToken(ctx, bob.ID, purpose, "bob2@example.org", time.Hour)
-			bobLinks = append(bobLinks, purpose, l)
+			annLinks = append(annLinks, purpose, made(db.CreateUserToken(ctx, ann.ID, purpose, "ann2@example.org", time.Hour)))
+			bobLinks = append(bobLinks, purpose, made(db.CreateUserToken(ctx, bob.ID, purpose, "bob2@example.org", time.Hour)))
 		}
 
 		if err := db.SetPassword(ctx, ann.ID, "newhash", revoke); err != nil {
@@ -282,6 +288,7 @@ func TestSetPasswordEndsSessionsAndLinks(t *testing.T) {
 		}
 	}
 }
+
 func TestUserTokens(t *testing.T) {
 	ctx := context.Background()
 	db := newDB(t)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"maps"
 	"net/http"
 	"net/url"
@@ -37,6 +36,18 @@ func formWithError(r *http.Request, err error) form {
 		f.Errors = fe
 	}
 	f.Error = ch.ErrorMessage(err)
+	return f
+}
+
+// refusedForm is the form to re-render for a refusal that answersOnForm:
+// what was typed but the fields in drop (passwords), with the problems. A
+// refusal over a limit also says when it ends.
+func refusedForm(w http.ResponseWriter, r *http.Request, err error, drop ...string) form {
+	retryAfter(w, err)
+	f := formWithError(r, err)
+	for _, k := range drop {
+		f.Values.Del(k)
+	}
 	return f
 }
 
@@ -80,10 +91,7 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) {
 	in := ch.SignUp{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Password: r.PostFormValue("password")}
 	err := s.flows.SignUp(r.Context(), in, s.clientIP(r))
 	if answersOnForm(err) {
-		retryAfter(w, err)
-		f := formWithError(r, err)
-		f.Values.Del("password")
-		s.render(w, r, httpStatus(ch.ErrorCode(err)), "signup", "Create an account", f)
+		s.render(w, r, httpStatus(ch.ErrorCode(err)), "signup", "Create an account", refusedForm(w, r, err, "password"))
 		return
 	} else if err != nil {
 		s.fail(w, r, err)
@@ -109,9 +117,7 @@ func (s *Server) verifyEmail(w http.ResponseWriter, r *http.Request) {
 	token := r.PostFormValue("token")
 	session, err := s.flows.VerifyEmail(r.Context(), token, r.PostFormValue("password"), s.clientIP(r))
 	if answersOnForm(err) {
-		retryAfter(w, err)
-		f := formWithError(r, err)
-		f.Values.Del("password")
+		f := refusedForm(w, r, err, "password")
 		if u, err := s.flows.Verification(r.Context(), token); err == nil {
 			f.Extra = u.Email
 		}
@@ -150,22 +156,15 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	_, session, err := s.flows.SignIn(r.Context(), r.PostFormValue("email"), r.PostFormValue("password"), s.clientIP(r))
-	var throttled *workflow.Throttled
-	switch code := ch.ErrorCode(err); {
-	case err == nil:
-		s.setCookie(w, r, sessionCookie, session, workflow.SessionTTL)
-		s.redirect(w, r, localPath(r.PostFormValue("next")), "")
+	if answersOnForm(err) {
+		s.render(w, r, httpStatus(ch.ErrorCode(err)), "signin", "Sign in", refusedForm(w, r, err, "password"))
 		return
-	case errors.As(err, &throttled):
-		w.Header().Set("Retry-After", strconv.Itoa(int(throttled.Wait.Seconds())))
-		fallthrough
-	case code == ch.EINVALID:
-		f := formWithError(r, err)
-		f.Values.Del("password")
-		s.render(w, r, httpStatus(code), "signin", "Sign in", f)
-	default:
+	} else if err != nil {
 		s.fail(w, r, err)
+		return
 	}
+	s.setCookie(w, r, sessionCookie, session, workflow.SessionTTL)
+	s.redirect(w, r, localPath(r.PostFormValue("next")), "")
 }
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
@@ -186,8 +185,7 @@ func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 	err := s.flows.ForgotPassword(r.Context(), r.PostFormValue("email"))
 	if answersOnForm(err) {
-		retryAfter(w, err)
-		s.render(w, r, httpStatus(ch.ErrorCode(err)), "forgot", "Reset your password", formWithError(r, err))
+		s.render(w, r, httpStatus(ch.ErrorCode(err)), "forgot", "Reset your password", refusedForm(w, r, err))
 		return
 	} else if err != nil {
 		s.fail(w, r, err)
@@ -204,9 +202,7 @@ func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 	err := s.flows.ResetPassword(r.Context(), r.PostFormValue("token"), r.PostFormValue("password"))
 	if ch.ErrorCode(err) == ch.EINVALID {
-		f := formWithError(r, err)
-		f.Values.Del("password")
-		s.render(w, r, http.StatusUnprocessableEntity, "reset", "Choose a new password", f)
+		s.render(w, r, http.StatusUnprocessableEntity, "reset", "Choose a new password", refusedForm(w, r, err, "password"))
 		return
 	} else if err != nil {
 		s.fail(w, r, err)
@@ -248,11 +244,7 @@ func (s *Server) accountDone(w http.ResponseWriter, r *http.Request, err error, 
 	case err == nil:
 		s.redirect(w, r, "/account", flash)
 	case answersOnForm(err):
-		retryAfter(w, err)
-		f := formWithError(r, err)
-		f.Values.Del("current_password")
-		f.Values.Del("new_password")
-		s.renderAccount(w, r, httpStatus(ch.ErrorCode(err)), f, "")
+		s.renderAccount(w, r, httpStatus(ch.ErrorCode(err)), refusedForm(w, r, err, "current_password", "new_password"), "")
 	default:
 		s.fail(w, r, err)
 	}

@@ -10,9 +10,11 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"time"
 
 	ch "chapterhouse"
 	"chapterhouse/logo"
+	"chapterhouse/workflow"
 )
 
 // logoVariant is the logo a group may use: the official mark only while it
@@ -138,7 +140,9 @@ func (c *pngCache) png(ctx context.Context, key, client string, draw func(contex
 	return d.png, d.err
 }
 
-var errTooManyDraws = ch.Errorf(ch.ETOOMANY, "Too many logos are being drawn right now. Try again in a moment.")
+// errTooManyDraws is a Throttled refusal, so that fail tells the client
+// when to try again, as for every other limit.
+var errTooManyDraws = &workflow.Throttled{Err: ch.Errorf(ch.ETOOMANY, "Too many logos are being drawn right now. Try again in a moment."), Wait: time.Second}
 
 // drawLimit bounds the painting of logos, which anyone may ask for: at most
 // one per slot at once (half the cores, so that pages are still served
@@ -231,9 +235,6 @@ func (s *Server) groupLogo(format string) http.HandlerFunc {
 				return logo.PNG(ctx, g.Name, g.ShortName, logoVariant(g.Status), art, width)
 			})
 			if err != nil {
-				if errors.Is(err, errTooManyDraws) {
-					w.Header().Set("Retry-After", "1")
-				}
 				s.fail(w, r, err)
 				return
 			}

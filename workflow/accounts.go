@@ -46,7 +46,7 @@ func (s *Service) SignUp(ctx context.Context, in ch.SignUp, client string) error
 	}
 	// One hash at a time per client address, shared with signing in: a
 	// burst of sign-ups holds one hashing slot and keeps nobody else waiting.
-	leave, ok := s.signingIn.take(ctx, signInTurnWait, "ip:"+client)
+	leave, ok := s.signingIn.take(ctx, signInTurnWait, clientKey(client))
 	if !ok {
 		return errBusy
 	}
@@ -151,8 +151,8 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, token string) (string,
 // returns the account and a new session's token.
 func (s *Service) SignIn(ctx context.Context, email, pw, client string) (*ch.User, string, error) {
 	email = ch.NormalizeEmail(email)
-	accountKey, clientKey := "account:"+email, "ip:"+client
-	keys := []string{accountKey, clientKey}
+	account, from := accountKey(email), clientKey(client)
+	keys := []string{account, from}
 	if !ch.ValidEmail(email) {
 		// No account has it; counted against the client only, it cannot
 		// fill the throttle table with keys of any length.
@@ -168,7 +168,7 @@ func (s *Service) SignIn(ctx context.Context, email, pw, client string) (*ch.Use
 		return nil, "", err
 	}
 	if !until.IsZero() {
-		wait := max(time.Until(until).Round(time.Second), time.Second)
+		wait := lockWait(until)
 		return nil, "", &Throttled{Err: ch.Errorf(ch.ETOOMANY, "Too many failed attempts. Try again in %s, or reset your password.", wait), Wait: wait}
 	}
 	u, hash, err := s.DB.UserByEmail(ctx, email)
@@ -190,14 +190,20 @@ func (s *Service) SignIn(ctx context.Context, email, pw, client string) (*ch.Use
 	}
 	// Failures of the account end here; the address keeps those of other
 	// accounts, or one account of an attacker's would wipe its slate.
-	if err := s.DB.ClearSignInFailures(ctx, accountKey); err != nil {
+	if err := s.DB.ClearSignInFailures(ctx, account); err != nil {
 		return nil, "", err
 	}
-	if err := s.DB.ReturnSignIn(ctx, clientKey); err != nil {
+	if err := s.DB.ReturnSignIn(ctx, from); err != nil {
 		return nil, "", err
 	}
 	session, err := s.DB.CreateSession(ctx, u.ID, SessionTTL)
 	return u, session, err
+}
+
+// lockWait is how long until a sign-in lock ends, in whole seconds and at
+// least one: a person is told to wait, never to wait 0s.
+func lockWait(until time.Time) time.Duration {
+	return max(time.Until(until).Round(time.Second), time.Second)
 }
 
 // SignOut ends a session.
@@ -257,7 +263,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, pw string) error {
 	if err != nil {
 		return err
 	}
-	return s.DB.ClearSignInFailures(ctx, "account:"+u.Email)
+	return s.DB.ClearSignInFailures(ctx, accountKey(u.Email))
 }
 
 // ChangeName renames the actor's account.
@@ -301,13 +307,13 @@ func (s *Service) ChangeEmail(ctx context.Context, actor *ch.User, email string)
 // borrowed session cannot guess it faster.
 func (s *Service) ChangePassword(ctx context.Context, actor *ch.User, current, next string, revokeAPITokens bool) (string, error) {
 	fields := ch.FieldErrors{}
-	accountKey := "account:" + actor.Email
-	until, err := s.DB.ReserveSignIn(ctx, accountKey)
+	account := accountKey(actor.Email)
+	until, err := s.DB.ReserveSignIn(ctx, account)
 	if err != nil {
 		return "", err
 	}
 	if !until.IsZero() {
-		wait := max(time.Until(until).Round(time.Second), time.Second)
+		wait := lockWait(until)
 		fields.Add("current_password", fmt.Sprintf("Too many wrong passwords. Try again in %s.", wait))
 	} else {
 		hash, err := s.DB.PasswordHash(ctx, actor.ID)
@@ -316,14 +322,14 @@ func (s *Service) ChangePassword(ctx context.Context, actor *ch.User, current, n
 		}
 		switch right, err := s.Hasher.Check(ctx, current, hash); {
 		case errors.Is(err, password.ErrBusy):
-			if err := s.DB.ReturnSignIn(ctx, accountKey); err != nil {
+			if err := s.DB.ReturnSignIn(ctx, account); err != nil {
 				return "", err
 			}
 			fields.Add("current_password", "Too many passwords are being checked right now. Try again in a moment.")
 		case err != nil || !right:
 			fields.Add("current_password", "This is not your current password.")
 		default:
-			if err := s.DB.ReturnSignIn(ctx, accountKey); err != nil {
+			if err := s.DB.ReturnSignIn(ctx, account); err != nil {
 				return "", err
 			}
 		}

@@ -77,7 +77,7 @@ func TestAccountMailUnderBurst(t *testing.T) {
 	var throttled *workflow.Throttled
 	if ch.ErrorCode(err) != ch.ETOOMANY || !strings.Contains(ch.ErrorMessage(err), "Try again in") {
 		t.Errorf("over the limit: %v", err)
-	} else if !errorAs(err, &throttled) || throttled.Wait <= 0 {
+	} else if !errors.As(err, &throttled) || throttled.Wait <= 0 {
 		t.Errorf("over the limit, no wait to tell the client: %v", err)
 	}
 
@@ -234,8 +234,6 @@ func lyon(name string) ch.Application {
 		OrganiserEmails: []string{"team@lyon.example.org"}, URLs: []string{"https://lyon.example.org"}, Cadence: "monthly", PolicyAgreed: true,
 		Channels: []ch.Channel{{Type: "chat", URL: "https://chat.example.org/lyon"}}, Employer: "Acme"}
 }
-
-func errorAs(err error, target any) bool { return errors.As(err, target) }
 
 // Edits that add coordinators count against the same daily limit as
 // applications: removing and adding strangers again is no way around it.

@@ -15,6 +15,8 @@ type Mails struct {
 
 func (s Mails) link(path string) string { return s.BaseURL + path }
 
+func (s Mails) groupLink(g *ch.Group) string { return s.link("/groups/" + g.Slug) }
+
 // Verify may reach a stranger, since anyone can sign up with any address:
 // the account's name is quoted as someone else's words.
 func (s Mails) Verify(u *ch.User, token string) ch.Mail {
@@ -75,7 +77,7 @@ func (s Mails) listed(by *ch.User, g *ch.Group, invited map[string]bool, how str
 		}
 		out = append(out, ch.Mail{To: c.Email, Subject: "You were listed as the coordinator of a user group",
 			Body: fmt.Sprintf("Hello,\n\n“%s” (%s) %s “%s” on the user group portal, as “%s”.\n\nIf you know about it, sign in (or create an account) with this address to help run the group:\n%s\n\nIf you do not, ignore this message: nothing happens unless you sign in.\n",
-				by.Name, by.Email, how, g.Name, c.Name, s.link("/groups/"+g.Slug))})
+				by.Name, by.Email, how, g.Name, c.Name, s.groupLink(g))})
 	}
 	return out
 }
@@ -84,7 +86,7 @@ func (s Mails) listed(by *ch.User, g *ch.Group, invited map[string]bool, how str
 // application, and the coordinators in invited that they are listed.
 func (s Mails) notifyApplied(applicant *ch.User, managers []*ch.User, invited map[string]bool) ch.Notify {
 	return func(g *ch.Group) []ch.Mail {
-		page := s.link("/groups/" + g.Slug)
+		page := s.groupLink(g)
 		mails := []ch.Mail{{To: applicant.Email, Subject: "We received the application of " + g.Name,
 			Body: fmt.Sprintf("Hello %s,\n\nThank you for applying to list %s. A community manager will review it soon; you will hear from us by mail.\n\nYou can follow and edit the application here:\n%s\n", applicant.Name, g.Name, page)}}
 		for _, m := range managers {
@@ -105,7 +107,7 @@ func (s Mails) notifyEdited(editor *ch.User, invited map[string]bool) ch.Notify 
 }
 
 func (s Mails) notifyReviewed(g *ch.Group) []ch.Mail {
-	page := s.link("/groups/" + g.Slug)
+	page := s.groupLink(g)
 	if g.Status == ch.StatusDeclined {
 		return toCoordinators(g, "", "Your application for "+g.Name+" needs changes",
 			fmt.Sprintf("A community manager reviewed the application of %s and could not accept it yet:\n\n%s\n\nYou can change the application and send it again from its page:\n%s\n", g.Name, g.DeclineReason, page))
@@ -116,7 +118,7 @@ func (s Mails) notifyReviewed(g *ch.Group) []ch.Mail {
 
 // ── Official User Group Process ───────────────────────────────────────────
 
-func (s Mails) checklistLink(g *ch.Group) string { return s.link("/groups/" + g.Slug + "/checklist") }
+func (s Mails) checklistLink(g *ch.Group) string { return s.groupLink(g) + "/checklist" }
 
 // notifyValidated tells the organizers that a step passed or needs work.
 func (s Mails) notifyValidated(by *ch.User, st ch.Step, v ch.Validation) ch.Notify {
@@ -179,7 +181,7 @@ func (s Mails) notifyMentor(amb, by *ch.User) ch.Notify {
 // the note) or revoked (with the reason), or that the group was archived.
 func (s Mails) notifyStatus(text string) ch.Notify {
 	return func(g *ch.Group) []ch.Mail {
-		page := s.link("/groups/" + g.Slug)
+		page := s.groupLink(g)
 		if g.Status == ch.StatusOfficial {
 			body := fmt.Sprintf("Congratulations: %s is now an official user group. The official logo is on the group's page:\n%s\n", g.Name, page)
 			if text != "" {
@@ -189,7 +191,7 @@ func (s Mails) notifyStatus(text string) ch.Notify {
 		}
 		if g.Status == ch.StatusArchived {
 			return toCoordinators(g, "", g.Name+" is archived",
-				fmt.Sprintf("A community manager archived %s, for this reason:\n\n%s\n\nThe group's page and history stay; it is no longer listed. Reply to the community managers to bring it back.\n%s\n", g.Name, text, s.link("/groups/"+g.Slug)))
+				fmt.Sprintf("A community manager archived %s, for this reason:\n\n%s\n\nThe group's page and history stay; it is no longer listed. Reply to the community managers to bring it back.\n%s\n", g.Name, text, page))
 		}
 		return toCoordinators(g, "", g.Name+" is no longer an official user group",
 			fmt.Sprintf("A community manager revoked the official status of %s, for this reason:\n\n%s\n\nThe group keeps its page and history, and can become official again: the checklist shows what to do.\n%s\n", g.Name, text, s.checklistLink(g)))
@@ -297,6 +299,6 @@ func (s Mails) notifyRenameDecided(d ch.RenameDecision, r ch.Rename, note string
 		if note != "" {
 			body += "\n" + note + "\n"
 		}
-		return toCoordinators(g, "", subject, body+"\nThe group's page:\n"+s.link("/groups/"+g.Slug)+"\n")
+		return toCoordinators(g, "", subject, body+"\nThe group's page:\n"+s.groupLink(g)+"\n")
 	}
 }

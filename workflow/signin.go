@@ -16,6 +16,12 @@ type Hasher interface {
 	Dummy(ctx context.Context) string
 }
 
+// Keys of the sign-in throttle (sqldb.ReserveSignIn) and of keyTurns: every
+// workflow that counts, forgives or waits on the failures of an account or
+// a client address names them alike.
+func accountKey(email string) string { return "account:" + email }
+func clientKey(client string) string { return "ip:" + client }
+
 // signInTurnWait bounds how long a sign-in waits for another one of the
 // same account or address to finish on this node.
 const signInTurnWait = time.Second

@@ -254,6 +254,20 @@ func TestPasswordChangeEndsCredentials(t *testing.T) {
 	flows := nodes[0]
 	type creds struct{ session, apiToken, reset, verify, changeEmail string }
 	current := rightPassword
+	// A credential that failed to be made would pass for one that ended.
+	made := func(secret string, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return secret
+	}
+	links := func(c *creds) {
+		t.Helper()
+		c.reset = made(db.CreateUserToken(ctx, ann.ID, sqldb.PurposeReset, ann.Email, time.Hour))
+		c.verify = made(db.CreateUserToken(ctx, ann.ID, sqldb.PurposeVerify, ann.Email, time.Hour))
+		c.changeEmail = made(db.CreateUserToken(ctx, ann.ID, sqldb.PurposeChangeEmail, "ann@new.example.org", time.Hour))
+	}
 	issue := func() creds {
 		t.Helper()
 		var c creds
@@ -262,10 +276,8 @@ func TestPasswordChangeEndsCredentials(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.apiToken, _ = flows.CreateToken(ctx, ann, "sync script")
-		c.reset, _ = db.CreateUserToken(ctx, ann.ID, sqldb.PurposeReset, ann.Email, time.Hour)
-		c.verify, _ = db.CreateUserToken(ctx, ann.ID, sqldb.PurposeVerify, ann.Email, time.Hour)
-		c.changeEmail, _ = db.CreateUserToken(ctx, ann.ID, sqldb.PurposeChangeEmail, "ann@new.example.org", time.Hour)
+		c.apiToken = made(flows.CreateToken(ctx, ann, "sync script"))
+		links(&c)
 		return c
 	}
 	ended := func(when string, c creds, apiTokenEnds bool) {
@@ -325,9 +337,7 @@ func TestPasswordChangeEndsCredentials(t *testing.T) {
 	}
 
 	// A reset ends everything, API tokens included, and lifts the lock.
-	c.verify, _ = db.CreateUserToken(ctx, ann.ID, sqldb.PurposeVerify, ann.Email, time.Hour)
-	c.changeEmail, _ = db.CreateUserToken(ctx, ann.ID, sqldb.PurposeChangeEmail, "ann@new.example.org", time.Hour)
-	c.reset, _ = db.CreateUserToken(ctx, ann.ID, sqldb.PurposeReset, ann.Email, time.Hour)
+	links(&c)
 	if err := flows.ResetPassword(ctx, c.reset, "after the reset"); err != nil {
 		t.Fatal(err)
 	}

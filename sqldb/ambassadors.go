@@ -117,7 +117,7 @@ func (db *DB) AddAmbassador(ctx context.Context, slug string, userID int64, by *
 				Fields: map[string]string{"email": "Choose someone who holds the ambassador role."}}
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO group_ambassadors (group_id, user_id, assigned_by, assigned_at) VALUES ($1, $2, $3, $4)`,
-			g.ID, userID, sql.NullInt64{Int64: actorID(by), Valid: by != nil}, now)
+			g.ID, userID, nullID(actorID(by)), now)
 		if db.d.isUnique(err) {
 			return ch.Errorf(ch.ECONFLICT, "%s already mentors %s.", name, g.Name)
 		} else if err != nil {

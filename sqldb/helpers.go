@@ -37,6 +37,10 @@ func actorID(u *ch.User) int64 {
 	return u.ID
 }
 
+// nullID writes the id of an actor who may be nobody (0, such as the
+// command line) as NULL, which the foreign keys to users accept.
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
 // normalizeText trims a comment, note or reason and gives it \n line ends.
 func normalizeText(s string) string {
 	return strings.TrimSpace(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(s))

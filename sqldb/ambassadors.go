@@ -63,7 +63,6 @@ func (db *DB) MentoredGroups(ctx context.Context, userID int64) ([]*ch.Group, er
 // mentorChecks returns the steps of p that check for mentoring ambassadors
 // and the number of ambassadors the first of them asks for.
 func mentorChecks(p ch.Program) (steps []string, need int) {
-	need = 0
 	for _, s := range p.Steps {
 		for _, c := range s.Checks {
 			if c.Kind == ch.CheckAmbassador {

@@ -39,7 +39,7 @@ func (db *DB) SetStepNotNeeded(ctx context.Context, slug, stepID, reason string,
 			return err
 		}
 		return addEvent(ctx, tx, ch.GroupEvent{GroupID: g.ID, At: now, ActorID: actorID(by), Kind: ch.EventStepNotNeeded,
-			Detail: stepID + ": " + clipRunes(reason, 300)})
+			Detail: stepID + ": " + clipDetail(reason)})
 	})
 }
 
@@ -71,7 +71,7 @@ func (db *DB) SetAcceptedRhythm(ctx context.Context, slug string, r ch.AcceptedR
 			return err
 		}
 		return addEvent(ctx, tx, ch.GroupEvent{GroupID: g.ID, At: now, ActorID: actorID(by), Kind: ch.EventRhythmAccepted,
-			Detail: r.Cadence.Label() + ": " + clipRunes(r.Note, 300)})
+			Detail: r.Cadence.Label() + ": " + clipDetail(r.Note)})
 	})
 }
 

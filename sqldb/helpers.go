@@ -55,7 +55,10 @@ func checkLen(text, what, field string) error {
 	return nil
 }
 
-func clipRunes(s string, n int) string {
+// clipDetail shortens a comment, note or reason that a history entry
+// quotes, so that every entry stays one readable line of the history.
+func clipDetail(s string) string {
+	const n = 300
 	if utf8.RuneCountInString(s) > n {
 		return string([]rune(s)[:n]) + "…"
 	}

@@ -59,8 +59,7 @@ func FollowFacts(status Status, stored *Lapse, results []StepResult, now time.Ti
 
 // Changed reports whether c differs from the stored lapse.
 func (c LapseChange) Changed(stored *Lapse) bool {
-	switch {
-	case c.Record == nil || stored == nil:
+	if c.Record == nil || stored == nil {
 		return (c.Record == nil) != (stored == nil)
 	}
 	return !slices.Equal(c.Record.Steps, stored.Steps)

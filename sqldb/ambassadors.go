@@ -63,7 +63,6 @@ func (db *DB) MentoredGroups(ctx context.Context, userID int64) ([]*ch.Group, er
 // mentorChecks returns the steps of p that check for mentoring ambassadors
 // and the number of ambassadors the first of them asks for.
 func mentorChecks(p ch.Program) (steps []string, need int) {
-	need = 0
 	for _, s := range p.Steps {
 		for _, c := range s.Checks {
 			if c.Kind == ch.CheckAmbassador {
@@ -117,7 +116,7 @@ func (db *DB) AddAmbassador(ctx context.Context, slug string, userID int64, by *
 				Fields: map[string]string{"email": "Choose someone who holds the ambassador role."}}
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO group_ambassadors (group_id, user_id, assigned_by, assigned_at) VALUES ($1, $2, $3, $4)`,
-			g.ID, userID, sql.NullInt64{Int64: actorID(by), Valid: by != nil}, now)
+			g.ID, userID, nullID(actorID(by)), now)
 		if db.d.isUnique(err) {
 			return ch.Errorf(ch.ECONFLICT, "%s already mentors %s.", name, g.Name)
 		} else if err != nil {

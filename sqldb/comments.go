@@ -56,6 +56,6 @@ func (db *DB) AddStepComment(ctx context.Context, slug, stepID, body string, by 
 func insertComment(ctx context.Context, tx *sql.Tx, groupID int64, stepID, body string, by int64, now time.Time) (int64, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO step_comments (group_id, step_id, author_id, body, at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		groupID, stepID, sql.NullInt64{Int64: by, Valid: by != 0}, body, now).Scan(&id)
+		groupID, stepID, nullID(by), body, now).Scan(&id)
 	return id, err
 }

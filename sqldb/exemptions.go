@@ -35,11 +35,11 @@ func (db *DB) SetStepNotNeeded(ctx context.Context, slug, stepID, reason string,
 	return db.groupWrite(ctx, slug, notify, func(tx *sql.Tx, g *ch.Group, now time.Time) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO step_exemptions (group_id, step_id, reason, by_id, at) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (group_id, step_id) DO UPDATE SET reason = excluded.reason, by_id = excluded.by_id, at = excluded.at`,
-			g.ID, stepID, reason, sql.NullInt64{Int64: actorID(by), Valid: by != nil}, now); err != nil {
+			g.ID, stepID, reason, nullID(actorID(by)), now); err != nil {
 			return err
 		}
 		return addEvent(ctx, tx, ch.GroupEvent{GroupID: g.ID, At: now, ActorID: actorID(by), Kind: ch.EventStepNotNeeded,
-			Detail: stepID + ": " + clipRunes(reason, 300)})
+			Detail: stepID + ": " + clipDetail(reason)})
 	})
 }
 
@@ -67,11 +67,11 @@ func (db *DB) SetAcceptedRhythm(ctx context.Context, slug string, r ch.AcceptedR
 	return db.groupWrite(ctx, slug, nil, func(tx *sql.Tx, g *ch.Group, now time.Time) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO accepted_rhythms (group_id, cadence, note, by_id, at) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (group_id) DO UPDATE SET cadence = excluded.cadence, note = excluded.note, by_id = excluded.by_id, at = excluded.at`,
-			g.ID, r.Cadence, r.Note, sql.NullInt64{Int64: actorID(by), Valid: by != nil}, now); err != nil {
+			g.ID, r.Cadence, r.Note, nullID(actorID(by)), now); err != nil {
 			return err
 		}
 		return addEvent(ctx, tx, ch.GroupEvent{GroupID: g.ID, At: now, ActorID: actorID(by), Kind: ch.EventRhythmAccepted,
-			Detail: r.Cadence.Label() + ": " + clipRunes(r.Note, 300)})
+			Detail: r.Cadence.Label() + ": " + clipDetail(r.Note)})
 	})
 }
 

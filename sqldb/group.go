@@ -327,9 +327,8 @@ func (db *DB) CoordinatorTerms(ctx context.Context, groupID int64) ([]ch.Coordin
 }
 
 func addEvent(ctx context.Context, q querier, e ch.GroupEvent) error {
-	actor := sql.NullInt64{Int64: e.ActorID, Valid: e.ActorID != 0}
 	_, err := q.ExecContext(ctx, `INSERT INTO group_events (group_id, at, actor_id, kind, from_status, to_status, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.GroupID, e.At, actor, e.Kind, e.FromStatus, e.ToStatus, e.Detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.GroupID, e.At, nullID(e.ActorID), e.Kind, e.FromStatus, e.ToStatus, e.Detail)
 	return err
 }
 

@@ -37,6 +37,10 @@ func actorID(u *ch.User) int64 {
 	return u.ID
 }
 
+// nullID writes the id of an actor who may be nobody (0, such as the
+// command line) as NULL, which the foreign keys to users accept.
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
 // normalizeText trims a comment, note or reason and gives it \n line ends.
 func normalizeText(s string) string {
 	return strings.TrimSpace(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(s))
@@ -51,7 +55,10 @@ func checkLen(text, what, field string) error {
 	return nil
 }
 
-func clipRunes(s string, n int) string {
+// clipDetail shortens a comment, note or reason that a history entry
+// quotes, so that every entry stays one readable line of the history.
+func clipDetail(s string) string {
+	const n = 300
 	if utf8.RuneCountInString(s) > n {
 		return string([]rune(s)[:n]) + "…"
 	}

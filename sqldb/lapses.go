@@ -314,7 +314,7 @@ func (db *DB) DecideRename(ctx context.Context, slug string, d ch.RenameDecision
 			g.Name, g.ShortName, g.UpdatedAt = app.Name, app.ShortName, now
 		}
 		if note != "" {
-			e.Detail += ": " + clipRunes(note, 300)
+			e.Detail += ": " + clipDetail(note)
 		}
 		out = g
 		return addEvent(ctx, tx, e)

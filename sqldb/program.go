@@ -89,7 +89,7 @@ func (db *DB) PublishPolicyAsking(ctx context.Context, kind, body string, by int
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO policies (kind, version, body, created_by, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			kind, version, body, sql.NullInt64{Int64: by, Valid: by != 0}, now)
+			kind, version, body, nullID(by), now)
 		if err != nil || ask == nil {
 			return err
 		}

@@ -46,7 +46,7 @@ func (db *DB) SaveProgram(ctx context.Context, p ch.Program, by *ch.User) (int, 
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO program_versions (version, body, created_by, created_at) VALUES ($1, $2, $3, $4)`,
-			version, string(ch.ExportProgram(p)), sql.NullInt64{Int64: actorID(by), Valid: by != nil}, db.now())
+			version, string(ch.ExportProgram(p)), nullID(actorID(by)), db.now())
 		if db.d.isUnique(err) {
 			return ch.Errorf(ch.ECONFLICT, "Someone saved the program at the same moment: reload it and make your change again.")
 		}

@@ -29,7 +29,7 @@ func (db *DB) RecordMeeting(ctx context.Context, slug string, m ch.RecordedMeeti
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO recorded_meetings (group_id, held_on, title, format, attendance, link, recorded_by, recorded_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, g.ID, m.HeldOn, m.Title, m.Format, attendance, m.Link,
-			sql.NullInt64{Int64: m.RecordedByID, Valid: by != nil}, now).Scan(&m.ID); err != nil {
+			nullID(m.RecordedByID), now).Scan(&m.ID); err != nil {
 			return err
 		}
 		return addEvent(ctx, tx, ch.GroupEvent{GroupID: g.ID, At: now, ActorID: actorID(by), Kind: ch.EventMeetingRecorded,

@@ -94,7 +94,7 @@ func (db *DB) AddValidation(ctx context.Context, slug string, v ch.Validation, b
 		}
 		detail := fmt.Sprintf("%s: %s (%s)", v.StepID, verdict, strings.ToLower(v.Role.Label()))
 		if v.Comment != "" {
-			detail += ": " + clipRunes(v.Comment, 300)
+			detail += ": " + clipDetail(v.Comment)
 		}
 		return addEvent(ctx, tx, ch.GroupEvent{GroupID: g.ID, At: now, ActorID: by.ID, Kind: ch.EventStepValidated, Detail: detail})
 	})

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"chapterhouse/workflow"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"unicode"
 
 	ch "chapterhouse"
+	"chapterhouse/workflow"
 )
 
 type apiCompleteness struct {

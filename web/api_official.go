@@ -233,13 +233,7 @@ func (s *Server) apiRecordMeeting(w http.ResponseWriter, r *http.Request) {
 	}
 	m := workflow.MeetingInput{RecordedMeeting: ch.RecordedMeeting{Title: in.Title, Format: in.Format, Attendance: in.Attendance, Link: in.Link},
 		Unparsed: map[string]string{}}
-	if in.HeldOn != "" {
-		t, err := time.Parse("2006-01-02", in.HeldOn)
-		if err != nil {
-			m.Unparsed["held_on"] = "Give the date as YYYY-MM-DD."
-		}
-		m.HeldOn = t
-	}
+	readHeldOn(&m, in.HeldOn)
 	rec, err := s.flows.RecordMeeting(r.Context(), userFrom(r), r.PathValue("slug"), m)
 	s.apiDone(w, r, err, http.StatusCreated, map[string]apiMeeting{"meeting": {ID: rec.ID, HeldOn: rec.HeldOn.Format("2006-01-02"),
 		Title: rec.Title, Format: rec.Format, Attendance: rec.Attendance, Link: rec.Link}})

@@ -223,13 +223,7 @@ func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request) {
 func (s *Server) recordMeeting(w http.ResponseWriter, r *http.Request) {
 	in := workflow.MeetingInput{RecordedMeeting: ch.RecordedMeeting{Title: r.PostFormValue("title"), Format: r.PostFormValue("format"), Link: r.PostFormValue("link")},
 		Unparsed: map[string]string{}}
-	if d := strings.TrimSpace(r.PostFormValue("held_on")); d != "" {
-		t, err := time.Parse("2006-01-02", d)
-		if err != nil {
-			in.Unparsed["held_on"] = "Give the date as YYYY-MM-DD."
-		}
-		in.HeldOn = t
-	}
+	readHeldOn(&in, strings.TrimSpace(r.PostFormValue("held_on")))
 	if a := strings.TrimSpace(r.PostFormValue("attendance")); a != "" {
 		n, err := strconv.Atoi(a)
 		if err != nil {
@@ -239,6 +233,20 @@ func (s *Server) recordMeeting(w http.ResponseWriter, r *http.Request) {
 	}
 	_, err := s.flows.RecordMeeting(r.Context(), userFrom(r), r.PathValue("slug"), in)
 	s.finish(w, r, "meeting", err, "The meeting is recorded.")
+}
+
+// readHeldOn reads the date of a meeting as the form and the API send it,
+// YYYY-MM-DD, or notes in in.Unparsed that it could not; "" leaves it
+// unset for the workflow to ask for.
+func readHeldOn(in *workflow.MeetingInput, day string) {
+	if day == "" {
+		return
+	}
+	t, err := time.Parse("2006-01-02", day)
+	if err != nil {
+		in.Unparsed["held_on"] = "Give the date as YYYY-MM-DD."
+	}
+	in.HeldOn = t
 }
 
 func (s *Server) deleteMeeting(w http.ResponseWriter, r *http.Request) {

@@ -119,11 +119,11 @@ func (s *Service) EditGroup(ctx context.Context, actor *ch.User, slug string, in
 // Review accepts or declines an application: community managers only. The
 // coordinators are told, with the reason of a decline.
 func (s *Service) Review(ctx context.Context, actor *ch.User, slug string, d ch.Decision, reason string) (*ch.Group, error) {
-	_, err := s.allowed(ctx, actor, slug, ch.Viewer.IsManager, "Only community managers accept or decline applications.")
+	g, err := s.allowed(ctx, actor, slug, ch.Viewer.IsManager, "Only community managers accept or decline applications.")
 	if err != nil {
 		return nil, err
 	}
-	return s.DB.ReviewGroup(ctx, slug, d, reason, actor, s.Mail.notifyReviewed)
+	return s.DB.ReviewGroup(ctx, g.Slug, d, reason, actor, s.Mail.notifyReviewed)
 }
 
 // DecideRename is a community manager's decision on the new name of an

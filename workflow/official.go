@@ -229,13 +229,14 @@ func (s *Service) AddAmbassador(ctx context.Context, actor *ch.User, slug, email
 				"Choose someone who holds the ambassador role.")
 		}
 	}
-	if former, err := s.coordinated(ctx, g, mentor, s.Program(ctx)); err != nil {
+	p := s.Program(ctx)
+	if former, err := s.coordinated(ctx, g, mentor, p); err != nil {
 		return nil, err
 	} else if former {
 		if mentor == actor {
-			return nil, reviewsNothing(s.Program(ctx), "mentor it")
+			return nil, reviewsNothing(p, "mentor it")
 		}
-		return nil, ch.Invalid(fmt.Sprintf("%s coordinated this group within the last %s, so they cannot mentor it.", mentor.Name, s.Program(ctx).Validity()),
+		return nil, ch.Invalid(fmt.Sprintf("%s coordinated this group within the last %s, so they cannot mentor it.", mentor.Name, p.Validity()),
 			"email", "Choose an ambassador who has not coordinated the group.")
 	}
 	if err := s.after(ctx, g, s.DB.AddAmbassador(ctx, g.Slug, mentor.ID, actor, s.Mail.notifyMentor(mentor, actor))); err != nil {

@@ -227,7 +227,7 @@ func (db *DB) SetRole(ctx context.Context, userID int64, role ch.Role, grant boo
 func (db *DB) setRole(ctx context.Context, tx *sql.Tx, userID int64, role ch.Role, grant bool, by int64, now time.Time) error {
 	var res sql.Result
 	var err error
-	byID := sql.NullInt64{Int64: by, Valid: by != 0}
+	byID := nullID(by)
 	if grant {
 		res, err = tx.ExecContext(ctx, `INSERT INTO user_roles (user_id, role, granted_by, granted_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT DO NOTHING`, userID, role, byID, now)

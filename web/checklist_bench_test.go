@@ -3,8 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -95,10 +93,7 @@ func newBenchWorld(b *testing.B, n int) *benchWorld {
 		b.Fatal(err)
 	}
 	b.Logf("seeded %d groups in %s", n, time.Since(t0).Round(time.Second))
-	srv, err := New(Config{DB: db, Hasher: cheapHasher, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "http://portal.test", MailVia: "log"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv := newServer(b, db, "http://portal.test")
 
 	mk := func(email, name string, roles ...ch.Role) *ch.User {
 		u, err := db.CreateUser(ctx, email, name, "x", true, 0, roles...)

@@ -3,8 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -149,10 +147,7 @@ func TestNoCookieOnPublicAnswers(t *testing.T) {
 func TestHSTSOnlyWithHTTPSBaseURL(t *testing.T) {
 	p := newPortal(t)
 	for base, want := range map[string]bool{"https://groups.example.org": true, "http://portal.test": false, "http://127.0.0.1:8080": false} {
-		srv, err := New(Config{DB: p.db, Hasher: cheapHasher, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: base, MailVia: "log"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		srv := newServer(t, p.db, base)
 		for _, path := range []string{"/", "/healthz", "/no-such-page"} {
 			rec := httptest.NewRecorder()
 			srv.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
@@ -235,10 +230,7 @@ func TestSessionCookie(t *testing.T) {
 	p := newPortal(t)
 	u := p.user("ann@example.org", "Ann")
 	for base, secure := range map[string]bool{"https://groups.example.org": true, "http://portal.test": false} {
-		srv, err := New(Config{DB: p.db, Hasher: cheapHasher, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: base, MailVia: "log"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		srv := newServer(t, p.db, base)
 		page := httptest.NewRecorder()
 		srv.ServeHTTP(page, httptest.NewRequest("GET", "/signin", nil))
 		m := csrfField.FindStringSubmatch(page.Body.String())

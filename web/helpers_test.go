@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	ch "chapterhouse"
+	"chapterhouse/mail"
 	"chapterhouse/password"
 	"chapterhouse/sqldb"
 	"chapterhouse/sqldb/sqldbtest"
@@ -28,13 +29,20 @@ type testPortal struct {
 
 var cheapHasher = password.NewHasher(password.Params{Time: 1, Memory: 1024, Threads: 1}, 4)
 
+// newServer is a portal on db, known at base, with mail only logged.
+func newServer(tb testing.TB, db *sqldb.DB, base string) *Server {
+	tb.Helper()
+	srv, err := New(Config{DB: db, Hasher: cheapHasher, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: base, MailVia: mail.ViaLog})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return srv
+}
+
 func newPortal(t *testing.T) *testPortal {
 	t.Helper()
 	db := sqldbtest.Open(t)
-	srv, err := New(Config{DB: db, Hasher: cheapHasher, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BaseURL: "http://portal.test", MailVia: "log"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := newServer(t, db, "http://portal.test")
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &testPortal{t: t, db: db, srv: srv, ts: ts}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -65,6 +66,28 @@ func parityCases() []parityCase {
 		}
 	}
 	body := func(s string) func(role) string { return func(role) string { return s } }
+	// stepCase sends the same fields, as a form and as a JSON object, to one
+	// of a step's sub-resources (validations, comments, review-request,
+	// not-needed, which the API sets with PUT).
+	stepCase := func(c parityCase, step, what string, kv ...string) parityCase {
+		method := "POST"
+		if what == "not-needed" {
+			method = "PUT"
+		}
+		c.pageRoute, c.pagePath = "POST /groups/{slug}/steps/{step}/"+what, "/groups/{slug}/steps/"+step+"/"+what
+		c.apiRoute, c.apiPath = method+" /api/v1/groups/{slug}/steps/{id}/"+what, "/api/v1"+c.pagePath
+		c.form = form(kv...)
+		fields := map[string]string{}
+		for i := 0; i < len(kv); i += 2 {
+			fields[kv[i]] = kv[i+1]
+		}
+		js, err := json.Marshal(fields)
+		if err != nil {
+			panic(err)
+		}
+		c.body = body(string(js))
+		return c
+	}
 	ctx := context.Background()
 	return []parityCase{
 		{action: "apply", pageRoute: "POST /groups/new", pagePath: "/groups/new", form: func(_ *authzWorld, as role) url.Values {
@@ -94,42 +117,18 @@ func parityCases() []parityCase {
 			apiRoute: "POST /api/v1/groups/{slug}/review", apiPath: "/api/v1/groups/{slug}/review", body: body(`{"decision": "accept"}`)},
 		{action: "decline without a reason", pending: true, pageRoute: "POST /groups/{slug}/review", pagePath: "/groups/{slug}/review", form: form("decision", "decline"),
 			apiRoute: "POST /api/v1/groups/{slug}/review", apiPath: "/api/v1/groups/{slug}/review", body: body(`{"decision": "decline"}`)},
-		{action: "validate a step", pageRoute: "POST /groups/{slug}/steps/{step}/validations", pagePath: "/groups/{slug}/steps/organisation/validations",
-			form: form("verdict", "pass", "comment", "Fine."), apiRoute: "POST /api/v1/groups/{slug}/steps/{id}/validations",
-			apiPath: "/api/v1/groups/{slug}/steps/organisation/validations", body: body(`{"verdict": "pass", "comment": "Fine."}`)},
-		{action: "validate a step of a mentored group", setup: mentor, pageRoute: "POST /groups/{slug}/steps/{step}/validations", pagePath: "/groups/{slug}/steps/organisation/validations",
-			form: form("verdict", "pass"), apiRoute: "POST /api/v1/groups/{slug}/steps/{id}/validations",
-			apiPath: "/api/v1/groups/{slug}/steps/organisation/validations", body: body(`{"verdict": "pass"}`)},
-		{action: "validate an application's step", pending: true, pageRoute: "POST /groups/{slug}/steps/{step}/validations", pagePath: "/groups/{slug}/steps/organisation/validations",
-			form: form("verdict", "pass"), apiRoute: "POST /api/v1/groups/{slug}/steps/{id}/validations",
-			apiPath: "/api/v1/groups/{slug}/steps/organisation/validations", body: body(`{"verdict": "pass"}`)},
-		{action: "ask for changes without a comment", setup: mentor, pageRoute: "POST /groups/{slug}/steps/{step}/validations", pagePath: "/groups/{slug}/steps/organisation/validations",
-			form: form("verdict", "needs_work"), apiRoute: "POST /api/v1/groups/{slug}/steps/{id}/validations",
-			apiPath: "/api/v1/groups/{slug}/steps/organisation/validations", body: body(`{"verdict": "needs_work"}`)},
-		{action: "validate a step the portal checks", pageRoute: "POST /groups/{slug}/steps/{step}/validations", pagePath: "/groups/{slug}/steps/channels/validations",
-			form: form("verdict", "pass"), apiRoute: "POST /api/v1/groups/{slug}/steps/{id}/validations",
-			apiPath: "/api/v1/groups/{slug}/steps/channels/validations", body: body(`{"verdict": "pass"}`)},
-		{action: "validate a step that does not exist", pageRoute: "POST /groups/{slug}/steps/{step}/validations", pagePath: "/groups/{slug}/steps/no-such-step/validations",
-			form: form("verdict", "pass"), apiRoute: "POST /api/v1/groups/{slug}/steps/{id}/validations",
-			apiPath: "/api/v1/groups/{slug}/steps/no-such-step/validations", body: body(`{"verdict": "pass"}`)},
-		{action: "comment on a step", pageRoute: "POST /groups/{slug}/steps/{step}/comments", pagePath: "/groups/{slug}/steps/organisation/comments",
-			form: form("body", "A question."), apiRoute: "POST /api/v1/groups/{slug}/steps/{id}/comments",
-			apiPath: "/api/v1/groups/{slug}/steps/organisation/comments", body: body(`{"body": "A question."}`)},
-		{action: "comment on a mentored group's step", setup: mentor, pageRoute: "POST /groups/{slug}/steps/{step}/comments", pagePath: "/groups/{slug}/steps/organisation/comments",
-			form: form("body", "A question."), apiRoute: "POST /api/v1/groups/{slug}/steps/{id}/comments",
-			apiPath: "/api/v1/groups/{slug}/steps/organisation/comments", body: body(`{"body": "A question."}`)},
-		{action: "post an empty comment", pageRoute: "POST /groups/{slug}/steps/{step}/comments", pagePath: "/groups/{slug}/steps/organisation/comments",
-			form: form("body", " "), apiRoute: "POST /api/v1/groups/{slug}/steps/{id}/comments",
-			apiPath: "/api/v1/groups/{slug}/steps/organisation/comments", body: body(`{"body": " "}`)},
-		{action: "ask for a validation", pageRoute: "POST /groups/{slug}/steps/{step}/review-request", pagePath: "/groups/{slug}/steps/organisation/review-request",
-			form: form("note", "We have two employers now."), apiRoute: "POST /api/v1/groups/{slug}/steps/{id}/review-request",
-			apiPath: "/api/v1/groups/{slug}/steps/organisation/review-request", body: body(`{"note": "We have two employers now."}`)},
-		{action: "mark a step not needed", pageRoute: "POST /groups/{slug}/steps/{step}/not-needed", pagePath: "/groups/{slug}/steps/mentor/not-needed",
-			form: form("reason", "An established group."), apiRoute: "PUT /api/v1/groups/{slug}/steps/{id}/not-needed",
-			apiPath: "/api/v1/groups/{slug}/steps/mentor/not-needed", body: body(`{"reason": "An established group."}`)},
-		{action: "mark a step not needed without a reason", pageRoute: "POST /groups/{slug}/steps/{step}/not-needed", pagePath: "/groups/{slug}/steps/mentor/not-needed",
-			form: form("reason", ""), apiRoute: "PUT /api/v1/groups/{slug}/steps/{id}/not-needed",
-			apiPath: "/api/v1/groups/{slug}/steps/mentor/not-needed", body: body(`{"reason": ""}`)},
+		stepCase(parityCase{action: "validate a step"}, "organisation", "validations", "verdict", "pass", "comment", "Fine."),
+		stepCase(parityCase{action: "validate a step of a mentored group", setup: mentor}, "organisation", "validations", "verdict", "pass"),
+		stepCase(parityCase{action: "validate an application's step", pending: true}, "organisation", "validations", "verdict", "pass"),
+		stepCase(parityCase{action: "ask for changes without a comment", setup: mentor}, "organisation", "validations", "verdict", "needs_work"),
+		stepCase(parityCase{action: "validate a step the portal checks"}, "channels", "validations", "verdict", "pass"),
+		stepCase(parityCase{action: "validate a step that does not exist"}, "no-such-step", "validations", "verdict", "pass"),
+		stepCase(parityCase{action: "comment on a step"}, "organisation", "comments", "body", "A question."),
+		stepCase(parityCase{action: "comment on a mentored group's step", setup: mentor}, "organisation", "comments", "body", "A question."),
+		stepCase(parityCase{action: "post an empty comment"}, "organisation", "comments", "body", " "),
+		stepCase(parityCase{action: "ask for a validation"}, "organisation", "review-request", "note", "We have two employers now."),
+		stepCase(parityCase{action: "mark a step not needed"}, "mentor", "not-needed", "reason", "An established group."),
+		stepCase(parityCase{action: "mark a step not needed without a reason"}, "mentor", "not-needed", "reason", ""),
 		{action: "need a step again", setup: func(t *testing.T, w *authzWorld, slug string) map[string]string {
 			if err := w.p.db.SetStepNotNeeded(ctx, slug, "mentor", "Established.", w.users[asManager], nil); err != nil {
 				t.Fatal(err)
